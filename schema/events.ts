@@ -1,0 +1,25 @@
+import { integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+
+/**
+ * Raw events, keyed so that the client's event id deduplicates and a visitor's history is one key range.
+ * The table is WITHOUT ROWID (see the migration), so the key is the table and an insert writes one row.
+ */
+export const events = sqliteTable(
+  "events",
+  {
+    siteId: text("site_id").notNull(),
+    visitorId: text("visitor_id").notNull(),
+    id: text("id").notNull(),
+    /** Order in which the collector accepted the visitor's events: the order scoring uses. */
+    seq: integer("seq").notNull(),
+    /** Event time after clock-skew correction (ms). */
+    ts: integer("ts").notNull(),
+    receivedAt: integer("received_at").notNull(),
+    type: text("type").notNull(),
+    path: text("path"),
+    props: text("props", { mode: "json" }).$type<Record<string, unknown>>(),
+  },
+  (t) => [primaryKey({ columns: [t.siteId, t.visitorId, t.id] })],
+);
+
+export type EventRow = typeof events.$inferSelect;

@@ -1,0 +1,5 @@
+export * from "./sites";
+export * from "./rule-sets";
+export * from "./visitors";
+export * from "./events";
+export * from "./prospect-lists";

@@ -1,0 +1,18 @@
+import { integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
+
+/** A website that carries the script tag: who may beacon for it and when its daily list is due. */
+export const sites = sqliteTable("sites", {
+  id: text("id").primaryKey(),
+  name: text("name").notNull(),
+  /** JSON array of origins allowed to beacon, e.g. ["https://example.com", "https://*.example.com"]. */
+  origins: text("origins", { mode: "json" }).$type<string[]>().notNull(),
+  visitTimeoutMin: integer("visit_timeout_min").notNull().default(30),
+  timezone: text("timezone").notNull().default("UTC"),
+  /** Local hour (0-23) at which the scheduled handler stores the day's prospect list. */
+  listHour: integer("list_hour").notNull().default(7),
+  /** Version of the rule set in force; every scoring write checks it has not moved. */
+  rulesVersion: integer("rules_version").notNull().default(1),
+  createdAt: integer("created_at").notNull(),
+});
+
+export type SiteRow = typeof sites.$inferSelect;

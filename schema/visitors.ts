@@ -1,0 +1,24 @@
+import { index, integer, primaryKey, real, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import type { ScoreState } from "../worker/scoring/state";
+
+/** A browser's visitor id on one site, with its score state (everything the engine needs to go on). */
+export const visitors = sqliteTable(
+  "visitors",
+  {
+    siteId: text("site_id").notNull(),
+    id: text("id").notNull(),
+    score: real("score").notNull().default(0),
+    /** When the visitor last crossed the prospect threshold (ms), or null below it. */
+    prospectSince: integer("prospect_since"),
+    state: text("state", { mode: "json" }).$type<ScoreState>().notNull(),
+    /** Optimistic-concurrency counter: every write moves it, every write checks it. */
+    version: integer("version").notNull(),
+    firstSeen: integer("first_seen").notNull(),
+    lastSeen: integer("last_seen").notNull(),
+    /** Referrer and UTM parameters of the first visit. */
+    source: text("source", { mode: "json" }).$type<Record<string, string>>(),
+  },
+  (t) => [primaryKey({ columns: [t.siteId, t.id] }), index("visitors_by_score").on(t.siteId, t.score)],
+);
+
+export type VisitorRow = typeof visitors.$inferSelect;

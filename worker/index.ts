@@ -1,0 +1,37 @@
+import { Hono } from "hono";
+import type { AppEnv } from "./lib/app-env";
+import { requireToken } from "./lib/auth";
+import { onError, onNotFound } from "./lib/errors";
+import { database } from "./store/db";
+import { collect } from "./routes/collect";
+import { prospectsRoutes } from "./routes/prospects";
+import { rulesRoutes } from "./routes/rules";
+import { sitesRoutes } from "./routes/sites";
+import { visitorsRoutes } from "./routes/visitors";
+import { storeDueLists } from "./scheduled";
+
+const api = new Hono<AppEnv>()
+  .use(requireToken)
+  .route("/sites", sitesRoutes)
+  .route("/sites/:site/rules", rulesRoutes)
+  .route("/sites/:site/visitors", visitorsRoutes)
+  .route("/sites/:site/prospects", prospectsRoutes);
+
+/** The collector: beacons at /e, the API under /api (the tracker itself is a static asset). */
+export const app = new Hono<AppEnv>()
+  .use(async function withDatabase(c, next) {
+    c.set("db", database(c.env.DB));
+    await next();
+  })
+  .route("/", collect)
+  .route("/api", api)
+  .onError(onError)
+  .notFound(onNotFound);
+
+export default {
+  fetch: app.fetch,
+  async scheduled(controller, env) {
+    const stored = await storeDueLists(database(env.DB), controller.scheduledTime);
+    if (stored.length) console.log("stored prospect lists", stored.join(", "));
+  },
+} satisfies ExportedHandler<Env>;

@@ -1,0 +1,16 @@
+import { z } from "zod";
+
+/** Visitor and event ids made by clients: random, URL-safe, 8-64 characters. */
+export const clientId = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, "use 8-64 of A-Z, a-z, 0-9, _ and -");
+
+/** Site ids: lowercase slugs. */
+export const siteId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "use 1-63 of a-z, 0-9 and -, starting with a letter or digit");
+
+/** Names the collector gives its own events; custom events may not take them. */
+export const RESERVED_EVENT_TYPES = ["pageview", "video_play", "download", "pricing_view", "track", "identify"] as const;
+
+/** A custom event's name, as used in rules. */
+export const customEventName = z
+  .string()
+  .regex(/^[a-z][a-z0-9_]{0,63}$/, "use 1-64 of a-z, 0-9 and _, starting with a letter")
+  .refine((n) => !(RESERVED_EVENT_TYPES as readonly string[]).includes(n), "that name is reserved for automatic events");

@@ -1,0 +1,37 @@
+import type { Database } from "../store/db";
+import { StaleWrite } from "../store/guard";
+import { siteHistory } from "../store/history";
+import { commitRuleSet, visitorsSnapshot } from "../store/rules";
+import { findSite, scoringSettings } from "../store/sites";
+import type { SiteRow } from "../../schema";
+import { replay } from "../scoring/engine";
+import type { RuleSet } from "../scoring/rules";
+import type { ScoreState } from "../scoring/state";
+import { ApiError } from "../lib/errors";
+
+/** Every visitor of a site scored from scratch under `rules`, with the states they have now. */
+export async function rescoreSite(db: Database, site: SiteRow, rules: RuleSet) {
+  const [snapshot, history] = await Promise.all([visitorsSnapshot(db, site.id), siteHistory(db, site.id)]);
+  const settings = scoringSettings(site);
+  const rescored = new Map<string, ScoreState>();
+  for (const id of snapshot.states.keys()) rescored.set(id, replay(history.get(id) ?? [], rules, settings));
+  return { snapshot, rescored };
+}
+
+const MAX_ATTEMPTS = 5;
+
+/** Makes `rules` the site's rule set in force and rescores its stored history under them, atomically. */
+export async function replaceRules(db: Database, site: SiteRow, rules: RuleSet, now: number): Promise<number> {
+  let current: SiteRow | undefined = site;
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    if (attempt > 0) current = await findSite(db, site.id);
+    if (!current) throw new ApiError("not_found", `unknown site "${site.id}"`);
+    const { snapshot, rescored } = await rescoreSite(db, current, rules);
+    try {
+      return await commitRuleSet(db, current.id, current.rulesVersion, rules, snapshot, rescored, now);
+    } catch (err) {
+      if (!(err instanceof StaleWrite)) throw err;
+    }
+  }
+  throw new ApiError("unavailable", "the site kept receiving events while rescoring; retry shortly", { "Retry-After": "1" });
+}

@@ -1,0 +1,79 @@
+import type { EventRow } from "../../schema";
+import type { Database } from "../store/db";
+import { StaleWrite } from "../store/guard";
+import { commitScored, loadScoringInput } from "../store/visitor-writes";
+import { scoringSettings, type SiteWithRules } from "../store/sites";
+import { apply, dedupe } from "../scoring/engine";
+import { emptyState } from "../scoring/state";
+import { ApiError } from "../lib/errors";
+
+/** An event ready to score: validated, its time corrected for clock skew. */
+export interface IncomingEvent {
+  id: string;
+  type: string;
+  ts: number;
+  path: string | null;
+  props: Record<string, unknown> | null;
+}
+
+export interface IngestResult {
+  accepted: number;
+  duplicates: number;
+}
+
+// Concurrent beacons for one visitor race on its version; the loser reads again and rescores. Backoff
+// with jitter keeps a burst of them from colliding in lockstep.
+const MAX_ATTEMPTS = 100;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Scores a batch of events for one visitor and stores it atomically. `authorize` sees the site before
+ * anything is written and may throw to refuse the batch. Retried or duplicated event ids count once.
+ */
+export async function scoreBatch(
+  db: Database,
+  siteId: string,
+  visitorId: string,
+  batch: IncomingEvent[],
+  receivedAt: number,
+  authorize: (site: SiteWithRules) => void,
+  source: Record<string, string> | null,
+): Promise<IngestResult> {
+  const unique = dedupe(batch);
+  const ids = unique.map((e) => e.id);
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    const input = await loadScoringInput(db, siteId, visitorId, ids);
+    if (!input.site) throw new ApiError("not_found", `unknown site "${siteId}"`);
+    authorize(input.site);
+    const { site, rules } = input.site;
+    const fresh = unique.filter((e) => !input.knownIds.has(e.id));
+    const duplicates = batch.length - fresh.length;
+    if (fresh.length === 0) return { accepted: 0, duplicates };
+
+    const settings = scoringSettings(site);
+    let state = input.visitor?.state ?? emptyState();
+    const rows: EventRow[] = [];
+    for (const event of fresh) {
+      rows.push({ siteId, visitorId, id: event.id, seq: state.n, ts: event.ts, receivedAt, type: event.type, path: event.path, props: event.props });
+      state = apply(state, event, rules, settings).state;
+    }
+    try {
+      await commitScored(db, {
+        siteId,
+        visitorId,
+        rulesVersion: site.rulesVersion,
+        readVersion: input.visitor?.version ?? null,
+        state,
+        firstSeen: input.visitor?.firstSeen ?? (fresh[0] as IncomingEvent).ts,
+        lastSeen: state.lastTs ?? receivedAt,
+        source: input.visitor ? null : source,
+        events: rows,
+      });
+      return { accepted: fresh.length, duplicates };
+    } catch (err) {
+      if (!(err instanceof StaleWrite)) throw err;
+      await sleep(Math.random() * Math.min(50, 2 ** Math.min(attempt, 6)));
+    }
+  }
+  throw new ApiError("unavailable", "too many concurrent writes for this visitor; retry shortly", { "Retry-After": "1" });
+}

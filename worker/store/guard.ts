@@ -1,0 +1,33 @@
+import { eq, sql, type SQL } from "drizzle-orm";
+import { sites } from "../../schema";
+import type { Database } from "./db";
+
+/** Raised when another write moved what a batch was computed from; read again and retry. */
+export class StaleWrite extends Error {}
+
+// A failing statement aborts a D1 batch and rolls all of it back. SQLite has no RAISE outside triggers,
+// so the guard asks json() to parse something that is not JSON; that error text marks a stale read.
+const STALE_MARK = "malformed JSON";
+
+/**
+ * A batch statement that aborts the batch when `stale` is true. It is written as a select on the site's
+ * row because drizzle's D1 batch cannot bind parameters of a raw statement.
+ */
+export function abortIf(db: Database, siteId: string, stale: SQL) {
+  return db
+    .select({ stale: sql`CASE WHEN ${stale} THEN json('stale') END` })
+    .from(sites)
+    .where(eq(sites.id, siteId));
+}
+
+/** Runs a guarded batch; a tripped guard or a racing duplicate key becomes StaleWrite. */
+export async function runGuarded(run: () => Promise<unknown>): Promise<void> {
+  try {
+    await run();
+  } catch (err) {
+    const e = err as Error & { cause?: Error };
+    const message = `${e?.message ?? err} ${e?.cause?.message ?? ""}`;
+    if (message.includes(STALE_MARK) || message.includes("UNIQUE constraint failed")) throw new StaleWrite(message);
+    throw err;
+  }
+}

@@ -1,0 +1,69 @@
+import { and, eq, sql } from "drizzle-orm";
+import { ruleSets, sites, visitors } from "../../schema";
+import type { RuleSet } from "../scoring/rules";
+import type { ScoreState } from "../scoring/state";
+import type { Database } from "./db";
+import { abortIf, runGuarded } from "./guard";
+
+/** A rule set version as stored. */
+export async function findRuleSet(db: Database, siteId: string, version: number) {
+  return db.select().from(ruleSets).where(and(eq(ruleSets.siteId, siteId), eq(ruleSets.version, version))).get();
+}
+
+/** What the site's visitors look like at one moment: rescoring only lands if nothing moved since. */
+export interface VisitorsSnapshot {
+  count: number;
+  versionSum: number;
+  states: Map<string, { version: number; state: ScoreState }>;
+}
+
+/** Reads every visitor's state with the fingerprint that guards a rescore. */
+export async function visitorsSnapshot(db: Database, siteId: string): Promise<VisitorsSnapshot> {
+  const rows = await db
+    .select({ id: visitors.id, version: visitors.version, state: visitors.state })
+    .from(visitors)
+    .where(eq(visitors.siteId, siteId));
+  return {
+    count: rows.length,
+    versionSum: rows.reduce((sum, r) => sum + r.version, 0),
+    states: new Map(rows.map((r) => [r.id, { version: r.version, state: r.state }])),
+  };
+}
+
+/**
+ * Stores a new rule set version and every visitor's rescored state in one batch. It aborts (StaleWrite
+ * from the guard's error) when the rules or any visitor moved after the snapshot was read.
+ */
+export async function commitRuleSet(
+  db: Database,
+  siteId: string,
+  fromVersion: number,
+  rules: RuleSet,
+  snapshot: VisitorsSnapshot,
+  rescored: Map<string, ScoreState>,
+  now: number,
+): Promise<number> {
+  const version = fromVersion + 1;
+  const guard = abortIf(
+    db,
+    siteId,
+    sql`${sites.rulesVersion} IS NOT ${fromVersion}
+      OR (SELECT count(*) FROM visitors WHERE site_id = ${siteId}) IS NOT ${snapshot.count}
+      OR (SELECT coalesce(sum(version), 0) FROM visitors WHERE site_id = ${siteId}) IS NOT ${snapshot.versionSum}`,
+  );
+  const updates = [...rescored].map(([id, state]) =>
+    db
+      .update(visitors)
+      .set({ state, score: state.total, prospectSince: state.prospectSince, version: sql`${visitors.version} + 1` })
+      .where(and(eq(visitors.siteId, siteId), eq(visitors.id, id))),
+  );
+  await runGuarded(() =>
+    db.batch([
+    guard,
+    db.insert(ruleSets).values({ siteId, version, rules, createdAt: now }),
+    db.update(sites).set({ rulesVersion: version }).where(eq(sites.id, siteId)),
+    ...updates,
+    ]),
+  );
+  return version;
+}

@@ -1,0 +1,49 @@
+import { and, eq } from "drizzle-orm";
+import { ruleSets, sites, type SiteRow } from "../../schema";
+import type { RuleSet, ScoringSettings } from "../scoring/rules";
+import type { Database } from "./db";
+
+/** A site with the rule set in force. */
+export interface SiteWithRules {
+  site: SiteRow;
+  rules: RuleSet;
+}
+
+/** The engine settings a site implies. */
+export function scoringSettings(site: SiteRow): ScoringSettings {
+  return { visitTimeoutMs: site.visitTimeoutMin * 60_000, timezone: site.timezone };
+}
+
+/** Creates a site and its first rule set in one batch; false when the id is taken. */
+export async function insertSite(db: Database, site: SiteRow, rules: RuleSet): Promise<boolean> {
+  const inserted = await db.batch([
+    db.insert(sites).values(site).onConflictDoNothing().returning({ id: sites.id }),
+    // A site that already existed keeps its rules: this insert only lands with a new site.
+    db.insert(ruleSets).values({ siteId: site.id, version: 1, rules, createdAt: site.createdAt }).onConflictDoNothing(),
+  ]);
+  return inserted[0].length === 1;
+}
+
+/** Every site, oldest first. */
+export function listSites(db: Database): Promise<SiteRow[]> {
+  return db.select().from(sites).orderBy(sites.createdAt, sites.id);
+}
+
+/** One site, or undefined. */
+export async function findSite(db: Database, id: string): Promise<SiteRow | undefined> {
+  return db.select().from(sites).where(eq(sites.id, id)).get();
+}
+
+/** The query for a site and its rules in force, for use alone or inside a batch. */
+export function siteWithRulesQuery(db: Database, id: string) {
+  return db
+    .select({ site: sites, rules: ruleSets.rules })
+    .from(sites)
+    .innerJoin(ruleSets, and(eq(ruleSets.siteId, sites.id), eq(ruleSets.version, sites.rulesVersion)))
+    .where(eq(sites.id, id));
+}
+
+/** A site with its rules in force, or undefined. */
+export async function findSiteWithRules(db: Database, id: string): Promise<SiteWithRules | undefined> {
+  return siteWithRulesQuery(db, id).get();
+}
