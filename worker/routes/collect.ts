@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { cors } from "hono/cors";
 import { z } from "zod";
 import type { AppEnv } from "../lib/app-env";
 import { ApiError } from "../lib/errors";
@@ -19,11 +20,13 @@ const LATEST = Date.UTC(2100, 0, 1);
 const epochMs = z.number().int().min(EARLIEST).max(LATEST);
 const scalar = z.union([z.string().max(500), z.number().finite(), z.boolean()]);
 
+const emailAddress = z.email().max(254);
+
 const beaconEvent = z.strictObject({
   /** Client event id: a retry carries the same one. */
   i: clientId,
-  /** Type: pageview, video_play, download, or track (a custom event named by `c`). */
-  n: z.enum(["pageview", "video_play", "download", "track"]),
+  /** Type: pageview, video_play, download, identify (email and traits in `d`), or track (a custom event named by `c`). */
+  n: z.enum(["pageview", "video_play", "download", "identify", "track"]),
   c: customEventName.optional(),
   /** Client time of the event. */
   t: epochMs,
@@ -33,7 +36,12 @@ const beaconEvent = z.strictObject({
   r: z.string().max(2000).optional(),
   /** Properties: a flat object of short scalars. */
   d: z.record(z.string().regex(/^[A-Za-z0-9_]{1,40}$/), scalar).refine((d) => Object.keys(d).length <= 20, "at most 20 properties").optional(),
-}).refine((e) => (e.n === "track") === (e.c !== undefined), { message: "c (the custom event name) goes with n = track, and only with it", path: ["c"] });
+})
+  .refine((e) => (e.n === "track") === (e.c !== undefined), { message: "c (the custom event name) goes with n = track, and only with it", path: ["c"] })
+  .refine((e) => e.n !== "identify" || (e.d?.email === undefined || emailAddress.safeParse(e.d.email).success), {
+    message: "d.email is not an email address",
+    path: ["d", "email"],
+  });
 
 const beacon = z.strictObject({
   /** Site id. */
@@ -72,7 +80,11 @@ function parseBeacon(text: string) {
 }
 
 /** POST /e: the beacon endpoint the tracker sends to (text/plain JSON, so browsers send no preflight). */
-export const collect = new Hono<AppEnv>().post("/e", async (c) => {
+export const collect = new Hono<AppEnv>()
+  // Any page may read the answer (the tracker checks delivery); whether a page may send is the site's
+  // allowed origins, checked below. No credentials are involved.
+  .use("/e", cors({ origin: "*", allowMethods: ["POST"], maxAge: 86_400 }))
+  .post("/e", async (c) => {
   const receivedAt = Date.now();
   const body = parseBeacon(await readBody(c.req.raw));
   const origin = c.req.header("origin") ?? null;
@@ -99,9 +111,5 @@ export const collect = new Hono<AppEnv>().post("/e", async (c) => {
     },
     sourceOf(body.e),
   );
-  if (origin) {
-    c.header("Access-Control-Allow-Origin", origin);
-    c.header("Vary", "Origin");
-  }
   return c.json(result, 202);
 });

@@ -72,6 +72,7 @@ export const visitorsRoutes = new Hono<AppEnv>()
       rulesVersion: rules.version,
       breakdown: breakdown(visitor.state, rules.rules),
       source: visitor.source,
+      identity: { email: visitor.state.email, traits: visitor.state.traits },
       recentEvents: recent.map((e) => ({ id: e.id, type: e.type, path: e.path, at: iso(e.ts), props: e.props })),
     });
   });

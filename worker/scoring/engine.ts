@@ -1,10 +1,12 @@
 import type { Award, ScoredEvent } from "./event";
 import type { Rule, RuleSet, ScoringSettings } from "./rules";
 import { localDay } from "./local-day";
-import { emptyState, type RuleTally, type ScoreState } from "./state";
+import { emptyState, MAX_TRAITS, type RuleTally, type ScoreState } from "./state";
 
 /** The pricing_view type that page views on the site's pricing paths also count as. */
 export const PRICING_VIEW = "pricing_view";
+/** The event type that carries a visitor's email and traits. */
+export const IDENTIFY = "identify";
 
 interface CompiledRule {
   rule: Rule;
@@ -53,6 +55,19 @@ function typesOf(event: ScoredEvent, compiled: Compiled): readonly string[] {
     return [event.type, PRICING_VIEW];
   }
   return [event.type];
+}
+
+/** Takes email and traits from an identify event's properties. */
+function identify(state: ScoreState, props: Record<string, unknown>): void {
+  for (const [key, value] of Object.entries(props)) {
+    if (key === "email") {
+      if (typeof value === "string") state.email = value.toLowerCase();
+      continue;
+    }
+    if (typeof value !== "string" && typeof value !== "number" && typeof value !== "boolean") continue;
+    if (!(key in state.traits) && Object.keys(state.traits).length >= MAX_TRAITS) continue;
+    state.traits[key] = value;
+  }
 }
 
 /** Tries to award a rule; returns the award, or null when its frequency or daily cap says no. */
@@ -106,6 +121,7 @@ function step(next: ScoreState, event: ScoredEvent, rules: RuleSet, settings: Sc
     }
   }
 
+  if (event.type === IDENTIFY && event.props) identify(next, event.props);
   const types = typesOf(event, compiled);
   for (const { rule, matches } of compiled.eventRules) {
     if (matches && matches(types, event.path)) {

@@ -21,9 +21,18 @@ export interface ScoreState {
   total: number;
   rules: Record<string, RuleTally>;
   prospectSince: number | null;
+  /** Identity from identify events: the lead's email and traits (latest value of each wins). */
+  email: string | null;
+  traits: Record<string, Trait>;
 }
+
+/** A trait value, as identify and server-side events set them. */
+export type Trait = string | number | boolean;
+
+/** At most this many distinct traits are kept per visitor; further new keys are ignored. */
+export const MAX_TRAITS = 50;
 
 /** The state of a visitor the collector has never seen. */
 export function emptyState(): ScoreState {
-  return { n: 0, lastTs: null, visits: 0, visitStart: null, total: 0, rules: {}, prospectSince: null };
+  return { n: 0, lastTs: null, visits: 0, visitStart: null, total: 0, rules: {}, prospectSince: null, email: null, traits: {} };
 }
