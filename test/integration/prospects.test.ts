@@ -1,0 +1,102 @@
+import { createScheduledController } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import worker from "../../worker/index";
+import { api, createSite, event, tableCounts, track, visitor } from "../support/api";
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
+async function runCron(at: number): Promise<void> {
+  await worker.scheduled(createScheduledController({ scheduledTime: at, cron: "0 * * * *" }), env);
+}
+
+const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+const at8 = (ms: number) => Date.parse(`${dayOf(ms)}T08:00:00Z`);
+
+interface ListJson {
+  date: string;
+  stored: boolean;
+  prospects: { visitorId: string; score: number; isNew: boolean; reasons: { rule: string; points: number }[] }[];
+}
+
+/** The first worked example: three visits of page views, videos and contact-page views. */
+async function workedExampleJourney(visitorId: string): Promise<void> {
+  // visit 1, five hours ago: 3 page views (3), a video (2), the contact page (5) = 10
+  await track("acme", visitorId, event("pageview", "/", 5 * HOUR), event("pageview", "/video", 5 * HOUR - 60_000), event("video_play", "/video", 5 * HOUR - 50_000), event("pageview", "/contact", 5 * HOUR - 40_000));
+  // visit 2, three hours ago: 4 page views (4), two videos (4), the contact page (5) = 13
+  await track("acme", visitorId, event("pageview", "/", 3 * HOUR), event("pageview", "/pricing", 3 * HOUR - 60_000), event("pageview", "/video", 3 * HOUR - 50_000), event("video_play", "/video", 3 * HOUR - 40_000), event("video_play", "/video", 3 * HOUR - 30_000), event("pageview", "/contact", 3 * HOUR - 20_000));
+  // visit 3, now: the third-visit bonus (10), 5 page views (5), a video (2), the contact page twice (10) = 27
+  await track("acme", visitorId, event("pageview", "/", 60_000), event("pageview", "/contact", 50_000), event("pageview", "/video", 40_000), event("video_play", "/video", 30_000), event("pageview", "/pricing", 20_000), event("pageview", "/contact", 10_000));
+}
+
+describe("the first worked example, end to end", () => {
+  it("scores the journey exactly and puts the visitor on that day's prospect list", async () => {
+    await createSite();
+    await workedExampleJourney("visitor-journey");
+    await track("acme", "visitor-casual", event("pageview", "/"));
+    const v = await visitor("acme", "visitor-journey");
+    expect(v.visits).toBe(3);
+    expect(v.score).toBe(10 + 13 + 27);
+    expect(v.prospect).toBe(true);
+    expect(Object.fromEntries(v.breakdown.map((b) => [b.rule, b.points]))).toEqual({ "page-view": 12, "video-play": 8, "contact-page": 20, "third-visit": 10 });
+
+    const live = (await (await api("/api/sites/acme/prospects")).json()) as ListJson;
+    expect(live.stored).toBe(false);
+    expect(live.prospects).toEqual([
+      {
+        visitorId: "visitor-journey",
+        score: 50,
+        since: expect.any(String),
+        isNew: true,
+        reasons: [
+          { rule: "contact-page", label: "Contact page view", points: 20 },
+          { rule: "page-view", label: "Page view", points: 12 },
+          { rule: "third-visit", label: "Came back a third time", points: 10 },
+        ],
+      },
+    ]);
+  });
+
+  it("stores each day's list at the site's hour, flags who is new, and serves it as JSON and CSV", async () => {
+    await createSite();
+    await workedExampleJourney("visitor-journey");
+    const now = Date.now();
+    const yesterday = dayOf(now - DAY);
+    const today = dayOf(now);
+
+    // Before the list hour nothing is stored; at it, the list is stored once.
+    await runCron(at8(now - DAY) - 2 * HOUR);
+    expect((await tableCounts()).prospect_lists).toBe(0);
+    await runCron(at8(now - DAY));
+    await runCron(at8(now - DAY) + HOUR);
+    expect((await tableCounts()).prospect_lists).toBe(1);
+    const first = (await (await api(`/api/sites/acme/prospects?date=${yesterday}`)).json()) as ListJson;
+    expect(first.stored).toBe(true);
+    expect(first.prospects.map((p) => [p.visitorId, p.isNew])).toEqual([["visitor-journey", true]]);
+
+    // The next morning: the same lead is no longer new, a new one is.
+    await workedExampleJourney("visitor-second");
+    await runCron(at8(now));
+    const second = (await (await api(`/api/sites/acme/prospects?date=${today}`)).json()) as ListJson;
+    expect(second.stored).toBe(true);
+    expect(second.prospects.map((p) => [p.visitorId, p.isNew])).toEqual([["visitor-journey", false], ["visitor-second", true]]);
+
+    const csv = await api(`/api/sites/acme/prospects?date=${today}&format=csv`);
+    expect(csv.headers.get("content-type")).toContain("text/csv");
+    const lines = (await csv.text()).trimEnd().split("\r\n");
+    expect(lines[0]).toBe("visitor_id,score,prospect_since,new,reasons");
+    expect(lines[1]).toMatch(/^visitor-journey,50,\d{4}-\d\d-\d\dT[\d:.]+Z,no,Contact page view \+20; Page view \+12; Came back a third time \+10$/);
+    expect(lines).toHaveLength(3);
+  });
+
+  it.each([
+    ["a malformed date", "date=2026-13-01", 400],
+    ["a date in the future", `date=${dayOf(Date.now() + 3 * DAY)}`, 400],
+    ["a past date with no stored list", "date=2020-01-01", 404],
+    ["an unknown format", "format=xml", 400],
+  ])("answers %s with %i", async (_name, query, status) => {
+    await createSite();
+    expect((await api(`/api/sites/acme/prospects?${query}`)).status).toBe(status);
+  });
+});

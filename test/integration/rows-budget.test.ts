@@ -1,0 +1,36 @@
+import { env } from "cloudflare:workers";
+import { expect, it } from "vitest";
+import { defaultRules } from "../../worker/scoring/default-rules";
+import { createSite } from "../support/api";
+import { pageViewCost } from "../support/page-view-cost";
+import { seedHistory } from "../support/seed";
+
+const settings = { visitTimeoutMs: 30 * 60_000, timezone: "UTC" };
+
+it("writes at most 3 rows per page view (indexes included), for a new and a known visitor", async () => {
+  await createSite("acme");
+  const first = await pageViewCost("acme", "visitor-new1", "event-0001");
+  const second = await pageViewCost("acme", "visitor-new1", "event-0002");
+  expect(first.written).toBeLessThanOrEqual(3);
+  expect(second.written).toBeLessThanOrEqual(3);
+});
+
+it("reads the same rows per page view with 10 or 10,000 prior events", async () => {
+  await createSite("acme");
+  await seedHistory("acme", "visitor-small", 10, defaultRules, settings);
+  await seedHistory("acme", "visitor-large", 10_000, defaultRules, settings);
+  const count = await env.DB.prepare("SELECT count(*) AS n FROM events WHERE visitor_id = 'visitor-large'").first<{ n: number }>();
+  expect(count?.n).toBe(10_000);
+
+  const small = await pageViewCost("acme", "visitor-small", "event-0003");
+  const large = await pageViewCost("acme", "visitor-large", "event-0004");
+  expect(large.read).toBe(small.read);
+  expect(large.written).toBe(small.written);
+  expect(large.written).toBeLessThanOrEqual(3);
+});
+
+it("keeps events and visitors as WITHOUT ROWID tables, which the write budget depends on", async () => {
+  const { results } = await env.DB.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name IN ('events', 'visitors')").all<{ name: string; sql: string }>();
+  expect(results).toHaveLength(2);
+  for (const t of results) expect(t.sql).toMatch(/WITHOUT ROWID\s*$/);
+});

@@ -1,0 +1,63 @@
+import { describe, expect, it } from "vitest";
+import { api, createSite, event, tableCounts, track, visitor } from "../support/api";
+
+const pageViewsOnly = { prospectAt: 3, rules: [{ id: "pv", label: "Page view", points: 1, when: { event: "pageview" } }] };
+
+describe("rules", () => {
+  it("stores a new version and rescores the stored history under it", async () => {
+    await createSite();
+    await track("acme", "visitor-0001", event("pageview", "/contact"), event("pageview", "/"), event("video_play", "/"));
+    expect((await visitor("acme", "visitor-0001")).score).toBe(1 + 5 + 1 + 2);
+
+    const res = await api("/api/sites/acme/rules", "PUT", {
+      prospectAt: 20,
+      rules: [{ id: "contact", label: "Contact page", points: 20, when: { event: "pageview", path: "/contact" } }],
+    });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { version: number }).version).toBe(2);
+
+    const v = await visitor("acme", "visitor-0001");
+    expect(v.score).toBe(20);
+    expect(v.prospect).toBe(true);
+    expect(v.breakdown).toEqual([{ rule: "contact", label: "Contact page", points: 20, fired: 1 }]);
+    const current = (await (await api("/api/sites/acme/rules")).json()) as { version: number };
+    expect(current.version).toBe(2);
+
+    // New events are scored under the new rules.
+    await track("acme", "visitor-0001", event("pageview", "/contact"));
+    expect((await visitor("acme", "visitor-0001")).score).toBe(40);
+  });
+
+  it("previews who would become or stop being a prospect without changing anything", async () => {
+    await createSite("acme", pageViewsOnly);
+    await track("acme", "visitor-many", event("pageview"), event("pageview"), event("pageview"));
+    await track("acme", "visitor-few1", event("pageview"));
+    const before = await tableCounts();
+    const res = await api("/api/sites/acme/rules/preview", "POST", { ...pageViewsOnly, prospectAt: 1 });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ visitors: 2, becomeProspects: ["visitor-few1"], stopBeingProspects: [], changedScores: [] });
+    const res2 = await api("/api/sites/acme/rules/preview", "POST", { ...pageViewsOnly, prospectAt: 10 });
+    expect(((await res2.json()) as { stopBeingProspects: string[] }).stopBeingProspects).toEqual(["visitor-many"]);
+    expect(await tableCounts()).toEqual(before);
+    expect((await visitor("acme", "visitor-few1")).prospect).toBe(false);
+  });
+
+  it.each([
+    ["a rule without points", { prospectAt: 5, rules: [{ id: "video", when: { event: "video_play" } }] }, 'rules[0].points (rule "video")'],
+    ["a bad path pattern", { prospectAt: 5, rules: [{ id: "ok", points: 1, when: { event: "pageview" } }, { id: "blog", points: 1, when: { event: "pageview", path: "blog" } }] }, 'rules[1].when.path (rule "blog")'],
+    ["two rules with one id", { prospectAt: 5, rules: [{ id: "a", points: 1, when: { event: "pageview" } }, { id: "a", points: 1, when: { event: "download" } }] }, 'rules[1].id (rule "a")'],
+    ["no threshold", { rules: [] }, "prospectAt"],
+  ])("refuses %s with a 400 naming the rule and field, and changes nothing", async (_name, body, where) => {
+    await createSite();
+    const before = await tableCounts();
+    const res = await api("/api/sites/acme/rules", "PUT", body);
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: { message: string } }).error.message).toContain(where);
+    expect(await tableCounts()).toEqual(before);
+  });
+
+  it("answers 404 for the rules of an unknown site", async () => {
+    expect((await api("/api/sites/nobody/rules")).status).toBe(404);
+    expect((await api("/api/sites/nobody/rules", "PUT", pageViewsOnly)).status).toBe(404);
+  });
+});

@@ -1,0 +1,63 @@
+import { describe, expect, it } from "vitest";
+import { api, tableCounts } from "../support/api";
+
+describe("sites", () => {
+  it("creates a site with defaults and the default rules, and lists it", async () => {
+    const res = await api("/api/sites", "POST", { id: "acme", name: "Acme", origins: ["https://Acme.example"] });
+    expect(res.status).toBe(201);
+    expect(await res.json()).toEqual({
+      site: {
+        id: "acme",
+        name: "Acme",
+        origins: ["https://acme.example"],
+        visitTimeoutMin: 30,
+        timezone: "UTC",
+        listHour: 7,
+        rulesVersion: 1,
+        createdAt: expect.any(String),
+      },
+    });
+    const list = (await (await api("/api/sites")).json()) as { sites: { id: string }[] };
+    expect(list.sites.map((s) => s.id)).toEqual(["acme"]);
+    const rules = (await (await api("/api/sites/acme/rules")).json()) as { version: number; rules: { rules: { id: string }[] } };
+    expect(rules.version).toBe(1);
+    expect(rules.rules.rules.map((r) => r.id)).toEqual(["page-view", "video-play", "contact-page", "third-visit"]);
+  });
+
+  it("gives a site an id when none is asked for", async () => {
+    const res = await api("/api/sites", "POST", { name: "No id", origins: ["https://x.example"] });
+    expect(res.status).toBe(201);
+    expect(((await res.json()) as { site: { id: string } }).site.id).toMatch(/^site-[0-9a-f]{8}$/);
+  });
+
+  it("refuses a site id that is taken with 409", async () => {
+    await api("/api/sites", "POST", { id: "acme", name: "Acme", origins: ["https://a.example"] });
+    const before = await tableCounts();
+    const res = await api("/api/sites", "POST", { id: "acme", name: "Other", origins: ["https://b.example"] });
+    expect(res.status).toBe(409);
+    expect(await tableCounts()).toEqual(before);
+  });
+
+  it.each([
+    ["no name", { origins: ["https://a.example"] }, "name"],
+    ["no origins", { name: "A", origins: [] }, "origins"],
+    ["an origin with a path", { name: "A", origins: ["https://a.example/x"] }, "origins[0]"],
+    ["an unknown timezone", { name: "A", origins: ["https://a.example"], timezone: "Mars/Olympus" }, "timezone"],
+    ["list hour 24", { name: "A", origins: ["https://a.example"], listHour: 24 }, "listHour"],
+    ["an id with capitals", { id: "Acme", name: "A", origins: ["https://a.example"] }, "id"],
+    ["invalid rules", { name: "A", origins: ["https://a.example"], rules: { prospectAt: 5, rules: [{ id: "x" }] } }, "rules.rules[0]"],
+    ["an unknown field", { name: "A", origins: ["https://a.example"], colour: "red" }, "colour"],
+  ])("refuses %s with a 400 naming the field", async (_name, body, field) => {
+    const res = await api("/api/sites", "POST", body);
+    expect(res.status).toBe(400);
+    const { error } = (await res.json()) as { error: { code: string; message: string } };
+    expect(error.code).toBe("bad_request");
+    expect(error.message).toContain(field);
+    expect((await tableCounts()).sites).toBe(0);
+  });
+
+  it("refuses a body that is not JSON with 400", async () => {
+    const res = await api("/api/sites", "POST", undefined);
+    expect(res.status).toBe(400);
+  });
+});

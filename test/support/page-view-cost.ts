@@ -1,0 +1,14 @@
+import { env } from "cloudflare:workers";
+import { database } from "../../worker/store/db";
+import { scoreBatch } from "../../worker/ingest/score-batch";
+import { meteredD1, type RowMeter } from "./metered-d1";
+
+/** Rows D1 read and wrote to score and store one page view for a visitor, through the real write path. */
+export async function pageViewCost(siteId: string, visitorId: string, eventId: string): Promise<RowMeter> {
+  const meter: RowMeter = { read: 0, written: 0, statements: 0 };
+  const db = database(meteredD1(env.DB, meter));
+  const now = Date.now();
+  const result = await scoreBatch(db, siteId, visitorId, [{ id: eventId, type: "pageview", ts: now, path: "/pricing", props: null }], now, () => {}, null);
+  if (result.accepted !== 1) throw new Error("the page view was not accepted");
+  return meter;
+}

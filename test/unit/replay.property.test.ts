@@ -1,0 +1,119 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { apply, dedupe, replay } from "../../worker/scoring/engine";
+import { ruleSetSchema, type ScoringSettings } from "../../worker/scoring/rules";
+import { emptyState } from "../../worker/scoring/state";
+import type { ScoredEvent } from "../../worker/scoring/event";
+
+const TYPES = ["pageview", "video_play", "download", "signup"] as const;
+const PATHS = ["/", "/pricing", "/contact", "/blog/a", "/blog/b"] as const;
+const T0 = Date.UTC(2026, 0, 1);
+
+const ruleArb = fc.record({
+  points: fc.integer({ min: -20, max: 30 }),
+  kind: fc.constantFrom("event", "visit"),
+  event: fc.constantFrom(...TYPES, "pricing_view"),
+  path: fc.option(fc.constantFrom("/pricing", "/contact", "/blog/*"), { nil: undefined }),
+  visit: fc.integer({ min: 1, max: 5 }),
+  frequency: fc.constantFrom("every", "once"),
+  maxPerDay: fc.option(fc.integer({ min: 1, max: 4 }), { nil: undefined }),
+});
+
+const ruleSetArb = fc.record({ prospectAt: fc.integer({ min: 0, max: 80 }), rules: fc.array(ruleArb, { maxLength: 8 }) }).map((r) =>
+  ruleSetSchema.parse({
+    prospectAt: r.prospectAt,
+    rules: r.rules.map((x, i) => ({
+      id: `r${i}`,
+      points: x.points,
+      when: x.kind === "visit" ? { visit: x.visit } : { event: x.event, ...(x.path && x.event !== "pricing_view" ? { path: x.path } : {}) },
+      frequency: x.frequency,
+      ...(x.maxPerDay ? { maxPerDay: x.maxPerDay } : {}),
+    })),
+  }),
+);
+
+// Gaps from seconds to days, and some events stamped before the previous one.
+const eventsArb = fc
+  .array(fc.record({ type: fc.constantFrom(...TYPES), path: fc.constantFrom(...PATHS), gap: fc.integer({ min: -3_600_000, max: 2 * 86_400_000 }) }), { maxLength: 60 })
+  .map((xs) => {
+    let t = T0;
+    return xs.map((x, i): ScoredEvent => {
+      t += x.gap;
+      return { id: `e${i}`, type: x.type, ts: t, path: x.path };
+    });
+  });
+
+const settingsArb = fc.record({
+  visitTimeoutMs: fc.constantFrom(60_000, 30 * 60_000, 6 * 3_600_000),
+  timezone: fc.constantFrom("UTC", "Europe/Madrid", "America/New_York", "Asia/Kathmandu"),
+}) satisfies fc.Arbitrary<ScoringSettings>;
+
+describe("the engine's properties", () => {
+  it("scores incrementally exactly as a full replay of the same events", () => {
+    fc.assert(
+      fc.property(eventsArb, ruleSetArb, settingsArb, (events, rules, settings) => {
+        let state = emptyState();
+        for (const e of events) state = apply(state, e, rules, settings).state;
+        expect(state).toEqual(replay(events, rules, settings));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("gives the same state when it is stored as JSON between batches, as the collector does", () => {
+    fc.assert(
+      fc.property(eventsArb, ruleSetArb, settingsArb, fc.array(fc.boolean(), { maxLength: 60 }), (events, rules, settings, cuts) => {
+        let state = emptyState();
+        events.forEach((e, i) => {
+          state = apply(state, e, rules, settings).state;
+          if (cuts[i]) state = JSON.parse(JSON.stringify(state));
+        });
+        expect(JSON.parse(JSON.stringify(state))).toEqual(replay(events, rules, settings));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it("counts duplicated events once, wherever the copies land", () => {
+    fc.assert(
+      fc.property(eventsArb, ruleSetArb, settingsArb, fc.array(fc.nat(), { maxLength: 20 }), (events, rules, settings, picks) => {
+        fc.pre(events.length > 0);
+        const withCopies = [...events];
+        for (const p of picks) {
+          const copy = events[p % events.length] as ScoredEvent;
+          // Anywhere after the original: a copy arrives after the event it copies.
+          const first = withCopies.findIndex((e) => e.id === copy.id);
+          const at = first + 1 + (p % (withCopies.length - first));
+          withCopies.splice(at, 0, { ...copy });
+        }
+        expect(dedupe(withCopies)).toEqual(events);
+        expect(replay(withCopies, rules, settings)).toEqual(replay(events, rules, settings));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("never changes the state it is given", () => {
+    fc.assert(
+      fc.property(eventsArb, ruleSetArb, settingsArb, (events, rules, settings) => {
+        const before = replay(events.slice(0, -1), rules, settings);
+        const copy = structuredClone(before);
+        const last = events.at(-1);
+        if (last) apply(before, last, rules, settings);
+        expect(before).toEqual(copy);
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it("makes the score the sum of the per-rule breakdown", () => {
+    fc.assert(
+      fc.property(eventsArb, ruleSetArb, settingsArb, (events, rules, settings) => {
+        const state = replay(events, rules, settings);
+        const sum = Object.values(state.rules).reduce((s, r) => s + r.points, 0);
+        expect(state.total).toBe(sum);
+      }),
+      { numRuns: 100 },
+    );
+  });
+});
