@@ -1,12 +1,36 @@
+import type { SiteRow } from "../schema";
 import type { Database } from "./store/db";
 import { listSites } from "./store/sites";
 import { storedList, storeList } from "./store/prospect-lists";
+import { findRuleSet } from "./store/rules";
+import { allVisitors } from "./store/visitor-reads";
+import { refreshScores, type ScoreRefresh } from "./store/visitor-writes";
 import { liveProspectList } from "./ingest/daily-list";
+import { compile } from "./scoring/compile";
+import { totalScore } from "./scoring/evaluate";
 import { localDay, localHour } from "./scoring/local-day";
 
 /**
- * The hourly cron: stores each site's prospect list for its local date once the site's list hour has come.
- * A missed hour is caught up on the next run; a list already stored is never rewritten.
+ * Re-evaluates every visitor of a site whose scores move with time (decay, absence rules) and stores
+ * the scores that changed, so the leaderboard's order and prospect-since times follow. A crossing found
+ * here is dated by this sweep.
+ */
+export async function sweepScores(db: Database, site: SiteRow, now: number): Promise<number> {
+  const set = await findRuleSet(db, site.id, site.rulesVersion);
+  if (!set || !compile(set.rules).timeDependent) return 0;
+  const refreshes: ScoreRefresh[] = [];
+  for (const v of await allVisitors(db, site.id)) {
+    const score = totalScore(v.state, set.rules, now);
+    const prospectSince = score >= set.rules.prospectAt ? (v.prospectSince ?? now) : null;
+    if (score !== v.score || prospectSince !== v.prospectSince) refreshes.push({ id: v.id, version: v.version, score, prospectSince });
+  }
+  await refreshScores(db, site.id, refreshes);
+  return refreshes.length;
+}
+
+/**
+ * The hourly cron: once a site's local list hour has come, sweeps its time-dependent scores and stores
+ * the day's prospect list. A missed hour is caught up on the next run; a stored list is never rewritten.
  */
 export async function storeDueLists(db: Database, now: number): Promise<string[]> {
   const stored: string[] = [];
@@ -14,7 +38,8 @@ export async function storeDueLists(db: Database, now: number): Promise<string[]
     if (localHour(now, site.timezone) < site.listHour) continue;
     const date = localDay(now, site.timezone);
     if (await storedList(db, site.id, date)) continue;
-    await storeList(db, site.id, date, await liveProspectList(db, site, date), now);
+    await sweepScores(db, site, now);
+    await storeList(db, site.id, date, await liveProspectList(db, site, date, now), now);
     stored.push(`${site.id}/${date}`);
   }
   return stored;

@@ -46,7 +46,10 @@ describe("the first worked example, end to end", () => {
     expect(live.prospects).toEqual([
       {
         visitorId: "visitor-journey",
+        email: null,
         score: 50,
+        class: null,
+        grade: null,
         since: expect.any(String),
         isNew: true,
         reasons: [

@@ -19,7 +19,7 @@ describe("rules", () => {
     const v = await visitor("acme", "visitor-0001");
     expect(v.score).toBe(20);
     expect(v.prospect).toBe(true);
-    expect(v.breakdown).toEqual([{ rule: "contact", label: "Contact page", points: 20, fired: 1 }]);
+    expect(v.breakdown).toEqual([{ rule: "contact", label: "Contact page", dimension: "engagement", points: 20, earned: 20, fired: 1 }]);
     const current = (await (await api("/api/sites/acme/rules")).json()) as { version: number };
     expect(current.version).toBe(2);
 

@@ -27,9 +27,9 @@ describe("visitors", () => {
       prospect: false,
       visits: 2,
       breakdown: [
-        { rule: "contact-page", label: "Contact page view", points: 5, fired: 1 },
-        { rule: "page-view", label: "Page view", points: 2, fired: 2 },
-        { rule: "video-play", label: "Video play", points: 2, fired: 1 },
+        { rule: "contact-page", label: "Contact page view", dimension: "engagement", points: 5, earned: 5, fired: 1 },
+        { rule: "page-view", label: "Page view", dimension: "engagement", points: 2, earned: 2, fired: 2 },
+        { rule: "video-play", label: "Video play", dimension: "engagement", points: 2, earned: 2, fired: 1 },
       ],
       identity: { email: "ana@acme.example", traits: { title: "Director" } },
     });

@@ -2,6 +2,7 @@ import { env } from "cloudflare:workers";
 import { database } from "../../worker/store/db";
 import { events, visitors } from "../../schema";
 import { replay } from "../../worker/scoring/engine";
+import { totalScore } from "../../worker/scoring/evaluate";
 import type { RuleSet, ScoringSettings } from "../../worker/scoring/rules";
 import type { ScoredEvent } from "../../worker/scoring/event";
 
@@ -21,7 +22,7 @@ export async function seedHistory(siteId: string, visitorId: string, count: numb
   await db.insert(visitors).values({
     siteId,
     id: visitorId,
-    score: state.total,
+    score: totalScore(state, rules, state.lastTs ?? start),
     prospectSince: state.prospectSince,
     state,
     version: 1,

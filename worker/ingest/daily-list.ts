@@ -2,14 +2,20 @@ import type { SiteRow } from "../../schema";
 import type { Database } from "../store/db";
 import { listBefore } from "../store/prospect-lists";
 import { findRuleSet } from "../store/rules";
-import { visitorsFrom } from "../store/visitor-reads";
+import { allVisitors, visitorsFrom } from "../store/visitor-reads";
+import { compile } from "../scoring/compile";
 import { prospectList, type ProspectRow } from "../scoring/prospects";
 
-/** The prospect list as it stands now for a local date: who is over the threshold, new since the last list. */
-export async function liveProspectList(db: Database, site: SiteRow, date: string): Promise<ProspectRow[]> {
+/**
+ * The prospect list as of time `now` for a local date: who is over the threshold, new since the last list.
+ * When scores move with time alone (decay, absence rules) every visitor is evaluated; otherwise the
+ * score index picks the candidates.
+ */
+export async function liveProspectList(db: Database, site: SiteRow, date: string, now: number): Promise<ProspectRow[]> {
   const set = await findRuleSet(db, site.id, site.rulesVersion);
   if (!set) return [];
-  const [candidates, previous] = await Promise.all([visitorsFrom(db, site.id, set.rules.prospectAt), listBefore(db, site.id, date)]);
+  const candidates = compile(set.rules).timeDependent ? allVisitors(db, site.id) : visitorsFrom(db, site.id, set.rules.prospectAt);
+  const [visitors, previous] = await Promise.all([candidates, listBefore(db, site.id, date)]);
   const previousIds = new Set((previous?.rows ?? []).map((r) => r.visitorId));
-  return prospectList(candidates, set.rules, previousIds);
+  return prospectList(visitors, set.rules, now, previousIds);
 }

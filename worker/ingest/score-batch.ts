@@ -4,6 +4,7 @@ import { StaleWrite } from "../store/guard";
 import { commitScored, loadScoringInput } from "../store/visitor-writes";
 import { scoringSettings, type SiteWithRules } from "../store/sites";
 import { apply, dedupe } from "../scoring/engine";
+import { totalScore } from "../scoring/evaluate";
 import { emptyState } from "../scoring/state";
 import { ApiError } from "../lib/errors";
 
@@ -64,6 +65,7 @@ export async function scoreBatch(
         rulesVersion: site.rulesVersion,
         readVersion: input.visitor?.version ?? null,
         state,
+        score: totalScore(state, rules, receivedAt),
         firstSeen: input.visitor?.firstSeen ?? (fresh[0] as IncomingEvent).ts,
         lastSeen: state.lastTs ?? receivedAt,
         source: input.visitor ? null : source,

@@ -36,7 +36,7 @@ export const prospectsRoutes = new Hono<AppEnv>().get("/", validate("query", que
   if (date > today) throw new ApiError("bad_request", `invalid query: date ${date} is after today (${today} in ${site.timezone})`);
   const stored = await storedList(c.var.db, site.id, date);
   if (!stored && date !== today) throw new ApiError("not_found", `no prospect list was stored for ${date}`);
-  const rows = stored ? stored.rows : await liveProspectList(c.var.db, site, date);
+  const rows = stored ? stored.rows : await liveProspectList(c.var.db, site, date, Date.now());
   if (format === "csv") {
     c.header("Content-Type", "text/csv; charset=utf-8");
     c.header("Content-Disposition", `attachment; filename="prospects-${site.id}-${date}.csv"`);

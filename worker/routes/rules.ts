@@ -4,6 +4,7 @@ import { ApiError } from "../lib/errors";
 import { siteFromPath } from "../lib/site-param";
 import { describeIssues } from "../lib/validate";
 import { replaceRules, rescoreSite } from "../ingest/rescore";
+import { evaluate } from "../scoring/evaluate";
 import { ruleSetSchema, type RuleSet } from "../scoring/rules";
 import { findRuleSet } from "../store/rules";
 
@@ -45,19 +46,23 @@ export const rulesRoutes = new Hono<AppEnv>()
   .post("/preview", async (c) => {
     const rules = parseRuleSet(await jsonBody(c.req.raw));
     const site = await siteFromPath(c);
-    const { snapshot, rescored } = await rescoreSite(c.var.db, site, rules);
+    const current = await findRuleSet(c.var.db, site.id, site.rulesVersion);
+    if (!current) throw new ApiError("not_found", `site "${site.id}" has no rules`);
+    const now = Date.now();
+    const { snapshot, rescored } = await rescoreSite(c.var.db, site, rules, now);
     const becomeProspects: string[] = [];
     const stopBeingProspects: string[] = [];
-    const scores: { visitorId: string; before: number; after: number }[] = [];
+    const changedScores: { visitorId: string; before: number; after: number }[] = [];
     for (const [id, after] of rescored) {
-      const before = snapshot.states.get(id)?.state;
-      if (!before) continue;
-      const was = before.prospectSince !== null;
-      const is = after.prospectSince !== null;
-      if (!was && is) becomeProspects.push(id);
-      if (was && !is) stopBeingProspects.push(id);
-      if (before.total !== after.total) scores.push({ visitorId: id, before: before.total, after: after.total });
+      const stored = snapshot.states.get(id);
+      if (!stored) continue;
+      const before = evaluate(stored.state, current.rules, now);
+      const is = after.score >= rules.prospectAt;
+      if (!before.prospect && is) becomeProspects.push(id);
+      if (before.prospect && !is) stopBeingProspects.push(id);
+      const afterScore = Math.round(after.score * 100) / 100;
+      if (before.total !== afterScore) changedScores.push({ visitorId: id, before: before.total, after: afterScore });
     }
-    scores.sort((a, b) => Math.abs(b.after - b.before) - Math.abs(a.after - a.before));
-    return c.json({ visitors: rescored.size, becomeProspects, stopBeingProspects, changedScores: scores.slice(0, 100) });
+    changedScores.sort((a, b) => Math.abs(b.after - b.before) - Math.abs(a.after - a.before) || a.visitorId.localeCompare(b.visitorId));
+    return c.json({ visitors: rescored.size, becomeProspects: becomeProspects.sort(), stopBeingProspects: stopBeingProspects.sort(), changedScores: changedScores.slice(0, 100) });
   });

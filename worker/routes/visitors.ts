@@ -1,12 +1,13 @@
-import { Hono } from "hono";
+import { Hono, type Context } from "hono";
 import { z } from "zod";
-import type { VisitorRow } from "../../schema";
+import type { SiteRow, VisitorRow } from "../../schema";
 import type { AppEnv } from "../lib/app-env";
 import { ApiError } from "../lib/errors";
 import { siteFromPath } from "../lib/site-param";
 import { validate } from "../lib/validate";
 import { clientId } from "../ingest/ids";
-import { breakdown } from "../scoring/prospects";
+import { evaluate } from "../scoring/evaluate";
+import type { RuleSet } from "../scoring/rules";
 import { findRuleSet } from "../store/rules";
 import { recentEvents } from "../store/history";
 import { findVisitor, leaderboard, type LeaderboardCursor } from "../store/visitor-reads";
@@ -33,16 +34,26 @@ const listQuery = z.strictObject({
   cursor: z.string().max(400).optional(),
 });
 
-function summary(v: VisitorRow) {
+function summary(v: VisitorRow, rules: RuleSet, now: number) {
+  const score = evaluate(v.state, rules, now);
   return {
     id: v.id,
-    score: v.score,
-    prospect: v.prospectSince !== null,
-    prospectSince: iso(v.prospectSince),
+    email: v.state.email,
+    score: score.total,
+    class: score.class,
+    grade: score.grade,
+    prospect: score.prospect,
+    prospectSince: score.prospect ? iso(v.state.prospectSince ?? v.prospectSince) : null,
     visits: v.state.visits,
     firstSeen: iso(v.firstSeen),
     lastSeen: iso(v.lastSeen),
   };
+}
+
+async function rulesInForce(c: Context<AppEnv>, site: SiteRow) {
+  const set = await findRuleSet(c.var.db, site.id, site.rulesVersion);
+  if (!set) throw new ApiError("not_found", `site "${site.id}" has no rules`);
+  return set;
 }
 
 /** GET /api/sites/:site/visitors (leaderboard) and GET /api/sites/:site/visitors/:id (why this score). */
@@ -50,11 +61,12 @@ export const visitorsRoutes = new Hono<AppEnv>()
   .get("/", validate("query", listQuery), async (c) => {
     const site = await siteFromPath(c);
     const { limit, cursor } = c.req.valid("query");
-    const rows = await leaderboard(c.var.db, site.id, limit + 1, cursor ? decodeCursor(cursor) : undefined);
+    const [set, rows] = await Promise.all([rulesInForce(c, site), leaderboard(c.var.db, site.id, limit + 1, cursor ? decodeCursor(cursor) : undefined)]);
     const page = rows.slice(0, limit);
     const last = page.at(-1);
+    const now = Date.now();
     return c.json({
-      visitors: page.map(summary),
+      visitors: page.map((v) => summary(v, set.rules, now)),
       nextCursor: rows.length > limit && last ? encodeCursor({ score: last.score, id: last.id }) : null,
     });
   })
@@ -64,13 +76,15 @@ export const visitorsRoutes = new Hono<AppEnv>()
     if (!clientId.safeParse(id).success) throw new ApiError("bad_request", "invalid visitor id");
     const visitor = await findVisitor(c.var.db, site.id, id);
     if (!visitor) throw new ApiError("not_found", `no visitor "${id}" on site "${site.id}"`);
-    const [rules, recent] = await Promise.all([findRuleSet(c.var.db, site.id, site.rulesVersion), recentEvents(c.var.db, site.id, id, 20)]);
-    if (!rules) throw new ApiError("not_found", `site "${site.id}" has no rules`);
+    const [set, recent] = await Promise.all([rulesInForce(c, site), recentEvents(c.var.db, site.id, id, 20)]);
+    const now = Date.now();
+    const score = evaluate(visitor.state, set.rules, now);
     return c.json({
-      ...summary(visitor),
-      prospectAt: rules.rules.prospectAt,
-      rulesVersion: rules.version,
-      breakdown: breakdown(visitor.state, rules.rules),
+      ...summary(visitor, set.rules, now),
+      dimensions: score.dimensions,
+      prospectAt: set.rules.prospectAt,
+      rulesVersion: set.version,
+      breakdown: score.breakdown,
       source: visitor.source,
       identity: { email: visitor.state.email, traits: visitor.state.traits },
       recentEvents: recent.map((e) => ({ id: e.id, type: e.type, path: e.path, at: iso(e.ts), props: e.props })),

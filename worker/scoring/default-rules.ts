@@ -1,10 +1,10 @@
-import type { RuleSet } from "./rules";
+import { ruleSetSchema, type RuleSet } from "./rules";
 
 /**
  * The rules a new site starts with: the first worked example of lead scoring (1 point per page view,
  * 2 per video play, 5 per contact-page view, a one-time 10-point bonus on the third visit, prospect at 50).
  */
-export const defaultRules: RuleSet = {
+export const defaultRules: RuleSet = ruleSetSchema.parse({
   prospectAt: 50,
   pricingPaths: ["/pricing", "/pricing/*"],
   rules: [
@@ -13,4 +13,4 @@ export const defaultRules: RuleSet = {
     { id: "contact-page", label: "Contact page view", points: 5, when: { event: "pageview", path: "/contact" }, frequency: "every" },
     { id: "third-visit", label: "Came back a third time", points: 10, when: { visit: 3 }, frequency: "once" },
   ],
-};
+});

@@ -1,61 +1,13 @@
 import type { Award, ScoredEvent } from "./event";
-import type { Rule, RuleSet, ScoringSettings } from "./rules";
+import { compile, type Compiled, type CompiledRule } from "./compile";
+import { DAY_MS, earn } from "./decay";
+import { totalAt } from "./evaluate";
 import { localDay } from "./local-day";
+import type { RuleSet, ScoringSettings } from "./rules";
 import { emptyState, MAX_TRAITS, type RuleTally, type ScoreState } from "./state";
 
-/** The pricing_view type that page views on the site's pricing paths also count as. */
-export const PRICING_VIEW = "pricing_view";
 /** The event type that carries a visitor's email and traits. */
 export const IDENTIFY = "identify";
-
-interface CompiledRule {
-  rule: Rule;
-  /** For event rules: does this event match? */
-  matches: ((types: readonly string[], path: string | null | undefined) => boolean) | null;
-}
-
-interface Compiled {
-  eventRules: CompiledRule[];
-  visitRules: Rule[];
-  pricing: URLPattern[];
-}
-
-const compiledSets = new WeakMap<RuleSet, Compiled>();
-
-function pathMatcher(pattern: string): (path: string | null | undefined) => boolean {
-  const compiled = new URLPattern({ pathname: pattern });
-  return (path) => path != null && compiled.test({ pathname: path });
-}
-
-function compile(rules: RuleSet): Compiled {
-  let compiled = compiledSets.get(rules);
-  if (compiled) return compiled;
-  const eventRules: CompiledRule[] = [];
-  const visitRules: Rule[] = [];
-  for (const rule of rules.rules) {
-    const { event, path, visit } = rule.when;
-    if (visit !== undefined) {
-      visitRules.push(rule);
-      continue;
-    }
-    const onPath = path === undefined ? null : pathMatcher(path);
-    eventRules.push({
-      rule,
-      matches: (types, eventPath) => types.includes(event as string) && (onPath === null || onPath(eventPath)),
-    });
-  }
-  compiled = { eventRules, visitRules, pricing: rules.pricingPaths.map((p) => new URLPattern({ pathname: p })) };
-  compiledSets.set(rules, compiled);
-  return compiled;
-}
-
-/** The types an event counts as: its own, plus pricing_view for a page view on a pricing path. */
-function typesOf(event: ScoredEvent, compiled: Compiled): readonly string[] {
-  if (event.type === "pageview" && event.path && compiled.pricing.some((p) => p.test({ pathname: event.path as string }))) {
-    return [event.type, PRICING_VIEW];
-  }
-  return [event.type];
-}
 
 /** Takes email and traits from an identify event's properties. */
 function identify(state: ScoreState, props: Record<string, unknown>): void {
@@ -70,22 +22,42 @@ function identify(state: ScoreState, props: Record<string, unknown>): void {
   }
 }
 
-/** Tries to award a rule; returns the award, or null when its frequency or daily cap says no. */
-function fire(state: ScoreState, rule: Rule, day: string): Award | null {
-  const tally: RuleTally = state.rules[rule.id] ?? { points: 0, fired: 0 };
-  const once = rule.frequency === "once" || rule.when.visit !== undefined;
+/**
+ * Tries to award a rule at time `at` on local day `day`; returns the award, or null when its frequency,
+ * daily limits or cap say no. A limit that leaves less room than the rule's points gives what is left.
+ */
+function fire(state: ScoreState, { rule, dimension, decay, once }: CompiledRule, day: string, at: number): Award | null {
+  const tally: RuleTally = state.rules[rule.id] ?? { raw: 0, fired: 0 };
   if (once && tally.fired > 0) return null;
-  if (rule.maxPerDay !== undefined) {
-    const firedToday = tally.day === day ? (tally.dayFired ?? 0) : 0;
-    if (firedToday >= rule.maxPerDay) return null;
+  const daily = rule.maxPerDay !== undefined || rule.maxPointsPerDay !== undefined;
+  if (daily && tally.day !== day) {
     tally.day = day;
-    tally.dayFired = firedToday + 1;
+    tally.dayFired = 0;
+    tally.dayPoints = 0;
   }
-  tally.points += rule.points;
+  if (rule.maxPerDay !== undefined && (tally.dayFired ?? 0) >= rule.maxPerDay) return null;
+  let magnitude = Math.abs(rule.points);
+  if (rule.maxPointsPerDay !== undefined) magnitude = Math.min(magnitude, rule.maxPointsPerDay - Math.abs(tally.dayPoints ?? 0));
+  if (rule.cap !== undefined) magnitude = Math.min(magnitude, rule.cap - Math.abs(tally.raw));
+  if (magnitude <= 0 && rule.points !== 0) return null;
+  const points = Math.sign(rule.points) * magnitude;
+
+  earn(tally, points, at, decay);
   tally.fired += 1;
+  if (daily) {
+    tally.dayFired = (tally.dayFired ?? 0) + 1;
+    tally.dayPoints = (tally.dayPoints ?? 0) + points;
+  }
   state.rules[rule.id] = tally;
-  state.total += rule.points;
-  return { rule: rule.id, points: rule.points };
+  earn((state.dimensions[dimension] ??= { raw: 0 }), points, at, decay);
+  return { rule: rule.id, points };
+}
+
+function fireAll(state: ScoreState, rules: readonly CompiledRule[], day: string, at: number, awards: Award[]): void {
+  for (const r of rules) {
+    const award = fire(state, r, day, at);
+    if (award) awards.push(award);
+  }
 }
 
 /**
@@ -100,40 +72,52 @@ export function apply(
   settings: ScoringSettings,
 ): { state: ScoreState; awards: Award[] } {
   const next = structuredClone(state);
-  return { state: next, awards: step(next, event, rules, settings) };
+  return { state: next, awards: step(next, event, compile(rules), settings) };
 }
 
-/** apply() without the copy: changes `next` in place. */
-function step(next: ScoreState, event: ScoredEvent, rules: RuleSet, settings: ScoringSettings): Award[] {
-  const compiled = compile(rules);
-  const at = next.lastTs === null ? event.ts : Math.max(event.ts, next.lastTs);
+/** apply() without the copy: changes `s` in place. */
+function step(s: ScoreState, event: ScoredEvent, c: Compiled, settings: ScoringSettings): Award[] {
+  const at = s.lastTs === null ? event.ts : Math.max(event.ts, s.lastTs);
   const day = localDay(at, settings.timezone);
   const awards: Award[] = [];
+  s.firstTs ??= at;
 
-  if (next.lastTs === null || at - next.lastTs > settings.visitTimeoutMs) {
-    next.visits += 1;
-    next.visitStart = at;
-    for (const rule of compiled.visitRules) {
-      if (rule.when.visit === next.visits) {
-        const award = fire(next, rule, day);
-        if (award) awards.push(award);
-      }
-    }
+  // Decay and absence move scores between events: someone who fell below the threshold since their
+  // last event crosses it anew, at this event, if they reach it again.
+  if (c.timeDependent && s.prospectSince !== null && totalAt(s, c, at) < c.rules.prospectAt) s.prospectSince = null;
+
+  if (event.type === IDENTIFY && event.props) identify(s, event.props);
+
+  if (s.lastTs === null || at - s.lastTs > settings.visitTimeoutMs) {
+    const previousEnd = s.lastTs;
+    s.visits += 1;
+    s.visitStart = at;
+    const due = c.visitRules.filter(({ rule: { when } }) =>
+      when.visit !== undefined
+        ? when.visit === s.visits
+        : when.visitsMoreThan !== undefined
+          ? s.visits === when.visitsMoreThan + 1
+          : previousEnd !== null && at - previousEnd <= (when.returnWithinDays as number) * DAY_MS,
+    );
+    fireAll(s, due, day, at, awards);
   }
 
-  if (event.type === IDENTIFY && event.props) identify(next, event.props);
-  const types = typesOf(event, compiled);
-  for (const { rule, matches } of compiled.eventRules) {
-    if (matches && matches(types, event.path)) {
-      const award = fire(next, rule, day);
-      if (award) awards.push(award);
-    }
+  if (day !== s.lastDay) {
+    s.activeDays += 1;
+    s.lastDay = day;
+    fireAll(s, c.dayRules.filter((r) => r.rule.when.distinctDays === s.activeDays), day, at, awards);
   }
 
-  next.n += 1;
-  next.lastTs = at;
-  if (next.total >= rules.prospectAt) next.prospectSince ??= at;
-  else next.prospectSince = null;
+  for (const type of c.typesOf(event)) {
+    const candidates = c.byType.get(type);
+    if (candidates) fireAll(s, candidates.filter((r) => r.test(event)), day, at, awards);
+    if (c.watched.has(type)) s.lastOf[type] = at;
+  }
+
+  s.n += 1;
+  s.lastTs = at;
+  if (totalAt(s, c, at) >= c.rules.prospectAt) s.prospectSince ??= at;
+  else s.prospectSince = null;
   return awards;
 }
 
@@ -146,6 +130,7 @@ export function dedupe<E extends { id: string }>(events: readonly E[], seen: Rea
 /** Scores a visitor's whole history from scratch: the reference the incremental write path must equal. */
 export function replay(events: readonly ScoredEvent[], rules: RuleSet, settings: ScoringSettings): ScoreState {
   const state = emptyState();
-  for (const event of dedupe(events)) step(state, event, rules, settings);
+  const compiled = compile(rules);
+  for (const event of dedupe(events)) step(state, event, compiled, settings);
   return state;
 }

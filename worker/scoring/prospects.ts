@@ -1,15 +1,19 @@
+import { evaluate, type RuleContribution } from "./evaluate";
 import type { RuleSet } from "./rules";
 import type { ScoreState } from "./state";
 
 /** One line of the daily prospect list. */
 export interface ProspectRow {
   visitorId: string;
+  email: string | null;
   score: number;
+  class: string | null;
+  grade: string | null;
   /** When the visitor became a prospect (ms). */
   since: number;
   /** Not on the previous stored list. */
   isNew: boolean;
-  /** The rules that gave the most points, best first. */
+  /** The rules that give the most points now, best first. */
   reasons: Reason[];
 }
 
@@ -19,32 +23,31 @@ export interface Reason {
   points: number;
 }
 
-/** A rule's contributions to a visitor's score, largest first: the explanation of a score. */
-export function breakdown(state: ScoreState, rules: RuleSet): (Reason & { fired: number })[] {
-  const labels = new Map(rules.rules.map((r) => [r.id, r.label ?? r.id]));
-  return Object.entries(state.rules)
-    .map(([rule, tally]) => ({ rule, label: labels.get(rule) ?? rule, points: tally.points, fired: tally.fired }))
-    .sort((a, b) => b.points - a.points || a.rule.localeCompare(b.rule));
-}
+const reason = ({ rule, label, points }: RuleContribution): Reason => ({ rule, label, points });
 
-/** Builds a prospect list from scored visitors, best first, flagging who was not on the previous list. */
+/** Builds a prospect list as of time t from scored visitors, best first, flagging who was not on the previous list. */
 export function prospectList(
-  visitors: readonly { id: string; state: ScoreState }[],
+  visitors: readonly { id: string; state: ScoreState; prospectSince: number | null }[],
   rules: RuleSet,
+  t: number,
   previous: ReadonlySet<string>,
   topReasons = 3,
 ): ProspectRow[] {
-  return visitors
-    .filter((v) => v.state.prospectSince !== null)
-    .map((v) => ({
+  const rows: ProspectRow[] = [];
+  for (const v of visitors) {
+    const score = evaluate(v.state, rules, t);
+    if (!score.prospect) continue;
+    rows.push({
       visitorId: v.id,
-      score: v.state.total,
-      since: v.state.prospectSince as number,
+      email: v.state.email,
+      score: score.total,
+      class: score.class,
+      grade: score.grade,
+      // Crossings between events (by decay or absence) are dated by the sweep that found them.
+      since: v.state.prospectSince ?? v.prospectSince ?? t,
       isNew: !previous.has(v.id),
-      reasons: breakdown(v.state, rules)
-        .filter((r) => r.points > 0)
-        .slice(0, topReasons)
-        .map(({ rule, label, points }) => ({ rule, label, points })),
-    }))
-    .sort((a, b) => b.score - a.score || a.since - b.since || a.visitorId.localeCompare(b.visitorId));
+      reasons: score.breakdown.filter((r) => r.points > 0).slice(0, topReasons).map(reason),
+    });
+  }
+  return rows.sort((a, b) => b.score - a.score || a.since - b.since || a.visitorId.localeCompare(b.visitorId));
 }

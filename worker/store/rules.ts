@@ -40,7 +40,7 @@ export async function commitRuleSet(
   fromVersion: number,
   rules: RuleSet,
   snapshot: VisitorsSnapshot,
-  rescored: Map<string, ScoreState>,
+  rescored: Map<string, { state: ScoreState; score: number }>,
   now: number,
 ): Promise<number> {
   const version = fromVersion + 1;
@@ -51,10 +51,10 @@ export async function commitRuleSet(
       OR (SELECT count(*) FROM visitors WHERE site_id = ${siteId}) IS NOT ${snapshot.count}
       OR (SELECT coalesce(sum(version), 0) FROM visitors WHERE site_id = ${siteId}) IS NOT ${snapshot.versionSum}`,
   );
-  const updates = [...rescored].map(([id, state]) =>
+  const updates = [...rescored].map(([id, { state, score }]) =>
     db
       .update(visitors)
-      .set({ state, score: state.total, prospectSince: state.prospectSince, version: sql`${visitors.version} + 1` })
+      .set({ state, score, prospectSince: state.prospectSince, version: sql`${visitors.version} + 1` })
       .where(and(eq(visitors.siteId, siteId), eq(visitors.id, id))),
   );
   await runGuarded(() =>

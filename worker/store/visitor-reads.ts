@@ -34,3 +34,8 @@ export function visitorsFrom(db: Database, siteId: string, minScore: number): Pr
     .where(and(eq(visitors.siteId, siteId), gte(visitors.score, minScore)))
     .orderBy(desc(visitors.score), asc(visitors.id));
 }
+
+/** Every visitor of a site (for evaluations that cannot use the score index). */
+export function allVisitors(db: Database, siteId: string): Promise<VisitorRow[]> {
+  return db.select().from(visitors).where(eq(visitors.siteId, siteId));
+}

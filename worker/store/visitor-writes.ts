@@ -34,6 +34,8 @@ export interface ScoredWrite {
   /** The visitor's version as read, or null for a visitor seen for the first time. */
   readVersion: number | null;
   state: ScoreState;
+  /** The score as of the write, kept in a column for the leaderboard's index. */
+  score: number;
   firstSeen: number;
   lastSeen: number;
   source: Record<string, string> | null;
@@ -55,7 +57,7 @@ function chunks<T>(items: T[], size: number): T[][] {
  * caller can read again and rescore.
  */
 export async function commitScored(db: Database, w: ScoredWrite): Promise<void> {
-  const score = w.state.total;
+  const { score } = w;
   const prospectSince = w.state.prospectSince;
   const visitorWrite =
     w.readVersion === null
@@ -82,4 +84,29 @@ export async function commitScored(db: Database, w: ScoredWrite): Promise<void> 
       OR (SELECT version FROM visitors WHERE site_id = ${w.siteId} AND id = ${w.visitorId}) IS NOT ${w.readVersion}`,
   );
   await runGuarded(() => db.batch([guard, ...eventWrites, visitorWrite]));
+}
+
+/** A visitor's score columns as of a sweep, and the version they were computed from. */
+export interface ScoreRefresh {
+  id: string;
+  version: number;
+  score: number;
+  prospectSince: number | null;
+}
+
+/**
+ * Writes re-evaluated scores (decay, absence rules) into the score columns. A visitor written by an event
+ * since it was read keeps its own, fresher columns: the update only lands on the version it was read at.
+ */
+export async function refreshScores(db: Database, siteId: string, refreshes: ScoreRefresh[]): Promise<void> {
+  const updates = refreshes.map((r) =>
+    db
+      .update(visitors)
+      .set({ score: r.score, prospectSince: r.prospectSince })
+      .where(and(eq(visitors.siteId, siteId), eq(visitors.id, r.id), eq(visitors.version, r.version))),
+  );
+  for (let i = 0; i < updates.length; i += 100) {
+    const chunk = updates.slice(i, i + 100);
+    if (chunk.length > 0) await db.batch(chunk as [(typeof chunk)[number], ...typeof chunk]);
+  }
 }
