@@ -1,7 +1,7 @@
 import { compile, type Compiled } from "./compile";
 import { passes } from "./conditions";
 import { DAY_MS, decayOf, valueAt } from "./decay";
-import type { RuleSet } from "./rules";
+import { dimensionOf, type RuleSet } from "./rules";
 import type { ScoreState } from "./state";
 
 /** Is an absence rule's event missing for its whole period at time t? Counted from first seen if it never happened. */
@@ -12,7 +12,7 @@ function absent(state: ScoreState, type: string, days: number, t: number): boole
 }
 
 /** Each dimension's score at time t: decayed event points, fit and absence rules that hold, floors. */
-function dimensionsAt(state: ScoreState, c: Compiled, t: number): Record<string, number> {
+function dimensionsAt(state: ScoreState, c: Compiled, t: number, lifts?: Record<string, number>): Record<string, number> {
   const dims: Record<string, number> = {};
   for (const [name, earned] of Object.entries(state.dimensions)) dims[name] = valueAt(earned, t, decayOf(c.rules, name));
   for (const { rule, dimension } of c.traitRules) {
@@ -23,7 +23,11 @@ function dimensionsAt(state: ScoreState, c: Compiled, t: number): Record<string,
     if (absent(state, rule.when.absent as string, rule.when.days as number, t)) dims[dimension] = (dims[dimension] ?? 0) + rule.points;
   }
   for (const [name, settings] of Object.entries(c.rules.dimensions)) {
-    if (settings.floor !== undefined) dims[name] = Math.max(settings.floor, dims[name] ?? 0);
+    const value = dims[name] ?? 0;
+    if (settings.floor !== undefined && value < settings.floor) {
+      dims[name] = settings.floor;
+      if (lifts) lifts[name] = settings.floor - value;
+    }
   }
   return dims;
 }
@@ -79,7 +83,8 @@ function gradeOf(value: number, scale: readonly { grade: string; min: number }[]
 /** Scores a visitor at time t: the same answer for the same state, rules and time, wherever asked. */
 export function evaluate(state: ScoreState, rules: RuleSet, t: number): Score {
   const c = compile(rules);
-  const dims = dimensionsAt(state, c, t);
+  const lifts: Record<string, number> = {};
+  const dims = dimensionsAt(state, c, t, lifts);
   const total = Object.values(dims).reduce((a, b) => a + b, 0);
   const breakdown: RuleContribution[] = [];
   for (const rule of rules.rules) {
@@ -93,8 +98,12 @@ export function evaluate(state: ScoreState, rules: RuleSet, t: number): Score {
     }
     const tally = state.rules[rule.id];
     if (!tally || tally.fired === 0) continue;
-    const dimension = rule.dimension ?? "engagement";
+    const dimension = dimensionOf(rule);
     breakdown.push({ rule: rule.id, label, dimension, points: round(valueAt(tally, t, decayOf(rules, dimension))), earned: round(tally.raw), fired: tally.fired });
+  }
+  // A floor that lifted a dimension is part of the explanation too.
+  for (const [dimension, lift] of Object.entries(lifts)) {
+    breakdown.push({ rule: `floor:${dimension}`, label: `${dimension} floor`, dimension, points: round(lift), earned: 0, fired: 0 });
   }
   breakdown.sort((a, b) => b.points - a.points || a.rule.localeCompare(b.rule));
   const sortedClasses = [...rules.classes].sort((a, b) => b.min - a.min);
