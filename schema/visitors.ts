@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, real, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import type { ScoreState } from "../worker/scoring/state";
 
@@ -15,10 +16,17 @@ export const visitors = sqliteTable(
     version: integer("version").notNull(),
     firstSeen: integer("first_seen").notNull(),
     lastSeen: integer("last_seen").notNull(),
+    /** The lead's email once identified (lowercase), for server-side events sent by email. */
+    email: text("email"),
     /** Referrer and UTM parameters of the first visit. */
     source: text("source", { mode: "json" }).$type<Record<string, string>>(),
   },
-  (t) => [primaryKey({ columns: [t.siteId, t.id] }), index("visitors_by_score").on(t.siteId, t.score)],
+  (t) => [
+    primaryKey({ columns: [t.siteId, t.id] }),
+    index("visitors_by_score").on(t.siteId, t.score),
+    // Partial: anonymous visitors are not in it, so creating one writes no index row.
+    index("visitors_by_email").on(t.siteId, t.email).where(sql`${t.email} IS NOT NULL`),
+  ],
 );
 
 export type VisitorRow = typeof visitors.$inferSelect;

@@ -4,6 +4,7 @@ import { requireToken } from "./lib/auth";
 import { onError, onNotFound } from "./lib/errors";
 import { database } from "./store/db";
 import { collect } from "./routes/collect";
+import { eventsRoutes } from "./routes/events";
 import { prospectsRoutes } from "./routes/prospects";
 import { rulesRoutes } from "./routes/rules";
 import { sitesRoutes } from "./routes/sites";
@@ -15,7 +16,8 @@ const api = new Hono<AppEnv>()
   .route("/sites", sitesRoutes)
   .route("/sites/:site/rules", rulesRoutes)
   .route("/sites/:site/visitors", visitorsRoutes)
-  .route("/sites/:site/prospects", prospectsRoutes);
+  .route("/sites/:site/prospects", prospectsRoutes)
+  .route("/sites/:site/events", eventsRoutes);
 
 /** The collector: beacons at /e, the API under /api (the tracker itself is a static asset). */
 export const app = new Hono<AppEnv>()

@@ -11,6 +11,7 @@ const routes: [string, string, unknown?][] = [
   ["GET", "/api/sites/acme/visitors"],
   ["GET", "/api/sites/acme/visitors/visitor-0001"],
   ["GET", "/api/sites/acme/prospects"],
+  ["POST", "/api/sites/acme/events", { visitorId: "visitor-0001", events: [{ id: "event-0001", type: "email_open", at: Date.now() }] }],
 ];
 
 describe.each(routes)("%s %s", (method, path, body) => {

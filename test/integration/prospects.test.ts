@@ -48,7 +48,7 @@ describe("the first worked example, end to end", () => {
         visitorId: "visitor-journey",
         email: null,
         score: 50,
-        class: null,
+        class: "prospect",
         grade: null,
         since: expect.any(String),
         isNew: true,

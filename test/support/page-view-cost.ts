@@ -9,6 +9,6 @@ export async function pageViewCost(siteId: string, visitorId: string, eventId: s
   const db = database(meteredD1(env.DB, meter));
   const now = Date.now();
   const result = await scoreBatch(db, siteId, visitorId, [{ id: eventId, type: "pageview", ts: now, path: "/pricing", props: null }], now, () => {}, null);
-  if (result.accepted !== 1) throw new Error("the page view was not accepted");
+  if (result.accepted.length !== 1) throw new Error("the page view was not accepted");
   return meter;
 }

@@ -1,3 +1,5 @@
+import { z } from "zod";
+
 /** How far back a corrected event time may lie: older events (a long-offline queue) are pinned to it. */
 export const MAX_EVENT_AGE_MS = 7 * 24 * 3_600_000;
 
@@ -10,3 +12,6 @@ export function correctedTime(receivedAt: number, sentAt: number, eventTime: num
   const age = Math.min(Math.max(sentAt - eventTime, 0), MAX_EVENT_AGE_MS);
   return receivedAt - age;
 }
+
+/** A client timestamp (ms since epoch) within reason: 2020 to 2100. */
+export const epochMs = z.number().int().min(Date.UTC(2020, 0, 1)).max(Date.UTC(2100, 0, 1));

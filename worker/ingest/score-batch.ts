@@ -18,7 +18,9 @@ export interface IncomingEvent {
 }
 
 export interface IngestResult {
-  accepted: number;
+  /** Ids stored and scored by this call. */
+  accepted: string[];
+  /** How many events were already stored (or repeated within the batch). */
   duplicates: number;
 }
 
@@ -49,7 +51,7 @@ export async function scoreBatch(
     const { site, rules } = input.site;
     const fresh = unique.filter((e) => !input.knownIds.has(e.id));
     const duplicates = batch.length - fresh.length;
-    if (fresh.length === 0) return { accepted: 0, duplicates };
+    if (fresh.length === 0) return { accepted: [], duplicates };
 
     const settings = scoringSettings(site);
     let state = input.visitor?.state ?? emptyState();
@@ -64,6 +66,7 @@ export async function scoreBatch(
         visitorId,
         rulesVersion: site.rulesVersion,
         readVersion: input.visitor?.version ?? null,
+        readEmail: input.visitor?.email ?? null,
         state,
         score: totalScore(state, rules, receivedAt),
         firstSeen: input.visitor?.firstSeen ?? (fresh[0] as IncomingEvent).ts,
@@ -71,7 +74,7 @@ export async function scoreBatch(
         source: input.visitor ? null : source,
         events: rows,
       });
-      return { accepted: fresh.length, duplicates };
+      return { accepted: fresh.map((e) => e.id), duplicates };
     } catch (err) {
       if (!(err instanceof StaleWrite)) throw err;
       await sleep(Math.random() * Math.min(50, 2 ** Math.min(attempt, 6)));

@@ -7,20 +7,16 @@ import { describeIssues } from "../lib/validate";
 import { scoreBatch, type IncomingEvent } from "../ingest/score-batch";
 import { originAllowed } from "../ingest/origins";
 import { sourceOf } from "../ingest/source";
-import { correctedTime } from "../ingest/clock";
+import { correctedTime, epochMs } from "../ingest/clock";
 import { clientId, customEventName, siteId } from "../ingest/ids";
+import { emailAddress, eventProps } from "../ingest/props";
 
 /** Largest beacon body accepted, in bytes. */
 export const MAX_BEACON_BYTES = 16 * 1024;
 /** Most events accepted in one beacon. */
 export const MAX_BEACON_EVENTS = 20;
 
-const EARLIEST = Date.UTC(2020, 0, 1);
-const LATEST = Date.UTC(2100, 0, 1);
-const epochMs = z.number().int().min(EARLIEST).max(LATEST);
-const scalar = z.union([z.string().max(500), z.number().finite(), z.boolean()]);
 
-const emailAddress = z.email().max(254);
 
 const beaconEvent = z.strictObject({
   /** Client event id: a retry carries the same one. */
@@ -35,7 +31,7 @@ const beaconEvent = z.strictObject({
   /** Referrer. */
   r: z.string().max(2000).optional(),
   /** Properties: a flat object of short scalars. */
-  d: z.record(z.string().regex(/^[A-Za-z0-9_]{1,40}$/), scalar).refine((d) => Object.keys(d).length <= 20, "at most 20 properties").optional(),
+  d: eventProps.optional(),
 })
   .refine((e) => (e.n === "track") === (e.c !== undefined), { message: "c (the custom event name) goes with n = track, and only with it", path: ["c"] })
   .refine((e) => e.n !== "identify" || (e.d?.email === undefined || emailAddress.safeParse(e.d.email).success), {
@@ -111,5 +107,5 @@ export const collect = new Hono<AppEnv>()
     },
     sourceOf(body.e),
   );
-  return c.json(result, 202);
+  return c.json({ accepted: result.accepted.length, duplicates: result.duplicates }, 202);
 });

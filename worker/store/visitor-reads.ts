@@ -39,3 +39,15 @@ export function visitorsFrom(db: Database, siteId: string, minScore: number): Pr
 export function allVisitors(db: Database, siteId: string): Promise<VisitorRow[]> {
   return db.select().from(visitors).where(eq(visitors.siteId, siteId));
 }
+
+/** The id of the site's first visitor identified with this email, or undefined. */
+export async function visitorIdByEmail(db: Database, siteId: string, email: string): Promise<string | undefined> {
+  const row = await db
+    .select({ id: visitors.id })
+    .from(visitors)
+    .where(and(eq(visitors.siteId, siteId), eq(visitors.email, email.toLowerCase())))
+    .orderBy(asc(visitors.firstSeen), asc(visitors.id))
+    .limit(1)
+    .get();
+  return row?.id;
+}

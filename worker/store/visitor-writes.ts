@@ -31,8 +31,9 @@ export interface ScoredWrite {
   siteId: string;
   visitorId: string;
   rulesVersion: number;
-  /** The visitor's version as read, or null for a visitor seen for the first time. */
+  /** The visitor's version and email as read; version null for a visitor seen for the first time. */
   readVersion: number | null;
+  readEmail: string | null;
   state: ScoreState;
   /** The score as of the write, kept in a column for the leaderboard's index. */
   score: number;
@@ -71,10 +72,19 @@ export async function commitScored(db: Database, w: ScoredWrite): Promise<void> 
           firstSeen: w.firstSeen,
           lastSeen: w.lastSeen,
           source: w.source,
+          email: w.state.email,
         })
       : db
           .update(visitors)
-          .set({ score, prospectSince, state: w.state, version: w.readVersion + 1, lastSeen: w.lastSeen })
+          .set({
+            score,
+            prospectSince,
+            state: w.state,
+            version: w.readVersion + 1,
+            lastSeen: w.lastSeen,
+            // Naming the email column only when it changes keeps its index out of ordinary writes.
+            ...(w.state.email !== w.readEmail ? { email: w.state.email } : {}),
+          })
           .where(and(eq(visitors.siteId, w.siteId), eq(visitors.id, w.visitorId)));
   const eventWrites = chunks(w.events, ROWS_PER_INSERT).map((rows) => db.insert(events).values(rows));
   const guard = abortIf(

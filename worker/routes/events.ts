@@ -1,0 +1,80 @@
+import { Hono } from "hono";
+import { z } from "zod";
+import type { AppEnv } from "../lib/app-env";
+import { siteFromPath } from "../lib/site-param";
+import { validate } from "../lib/validate";
+import { correctedTime, epochMs } from "../ingest/clock";
+import { clientId, customEventName } from "../ingest/ids";
+import { emailAddress, eventProps } from "../ingest/props";
+import { scoreBatch, type IncomingEvent } from "../ingest/score-batch";
+import { visitorIdByEmail } from "../store/visitor-reads";
+
+/** Engagement outside the website that CRMs, email tools and call systems report. */
+export const SERVER_EVENT_TYPES = [
+  "email_open",
+  "email_click",
+  "email_reply",
+  "form_submit",
+  "webinar_attended",
+  "call_answered",
+  "call_not_answered",
+  "identify",
+] as const;
+
+const serverEvent = z.strictObject({
+  /** The sender's id for the event: a retry carries the same one and counts once. */
+  id: clientId,
+  /** One of SERVER_EVENT_TYPES or a custom name. */
+  type: z.union([z.enum(SERVER_EVENT_TYPES), customEventName]),
+  /** When it happened (ms since epoch), on the sender's clock. */
+  at: epochMs,
+  /** Properties; for identify, the traits (and optionally email). */
+  props: eventProps.optional(),
+});
+
+const body = z
+  .strictObject({
+    visitorId: clientId.optional(),
+    email: emailAddress.optional(),
+    /** When the sender sent this (its clock): event times are corrected by the gap to our clock. */
+    sentAt: epochMs.optional(),
+    events: z.array(serverEvent).min(1).max(100),
+  })
+  .refine((b) => (b.visitorId === undefined) !== (b.email === undefined), { message: "give exactly one of visitorId or email", path: ["visitorId"] })
+  .refine((b) => b.events.every((e) => e.type !== "identify" || e.props?.email === undefined || emailAddress.safeParse(e.props.email).success), {
+    message: "an identify event's props.email is not an email address",
+    path: ["events"],
+  });
+
+/** A stable visitor id for a lead first known by email, so retries and later events find the same one. */
+async function visitorIdForEmail(siteId: string, email: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(`${siteId}\n${email}`));
+  return `em-${[...new Uint8Array(digest).slice(0, 16)].map((b) => b.toString(16).padStart(2, "0")).join("")}`;
+}
+
+/**
+ * POST /api/sites/:site/events: server-side events (email, webinars, forms, calls, CRM) for a visitor id
+ * or an email, with the same dedupe and clock-skew rules as the beacon. An email no visitor has yet
+ * starts a lead of its own, identified by that email.
+ */
+export const eventsRoutes = new Hono<AppEnv>().post("/", validate("json", body), async (c) => {
+  const receivedAt = Date.now();
+  const input = c.req.valid("json");
+  const site = await siteFromPath(c);
+  const email = input.email?.toLowerCase();
+  let visitorId = input.visitorId;
+  const events: IncomingEvent[] = [];
+  if (email !== undefined) {
+    visitorId = (await visitorIdByEmail(c.var.db, site.id, email)) ?? (await visitorIdForEmail(site.id, email));
+    // Harmless when the visitor already has this email; names it when the lead is new.
+    events.push({ id: `${visitorId}-email`, type: "identify", ts: receivedAt, path: null, props: { email } });
+  }
+  const sentAt = input.sentAt ?? receivedAt;
+  for (const e of input.events) {
+    events.push({ id: e.id, type: e.type, ts: correctedTime(receivedAt, sentAt, e.at), path: null, props: e.props ?? null });
+  }
+  const result = await scoreBatch(c.var.db, site.id, visitorId as string, events, receivedAt, () => {}, null);
+  // The implicit identify is ours, not the sender's: count only the sender's events.
+  const accepted = input.events.filter((e) => result.accepted.includes(e.id)).length;
+  return c.json({ visitorId, accepted, duplicates: input.events.length - accepted }, 202);
+});
