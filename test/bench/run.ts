@@ -1,21 +1,31 @@
 // npm run bench: runs every benchmark, prints the figures, and writes them into README.md between
 // the <!-- bench:NAME --> markers, so the README always shows the last measured numbers.
 import { spawnSync } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { build } from "esbuild";
 import { renderers } from "./report.ts";
 
-const run = spawnSync("vitest", ["run", "--config", "test/bench/vitest.config.ts"], {
-  encoding: "utf8",
-  env: { ...process.env, WRANGLER_SEND_METRICS: "false", NO_COLOR: "1" },
-  maxBuffer: 64 * 1024 * 1024,
-});
-if (run.status !== 0) {
-  process.stdout.write(run.stdout);
-  process.stderr.write(run.stderr);
-  process.exit(run.status ?? 1);
+const env = { ...process.env, WRANGLER_SEND_METRICS: "false", NO_COLOR: "1" };
+
+function run(cmd: string, args: string[]): string {
+  const r = spawnSync(cmd, args, { encoding: "utf8", env, maxBuffer: 64 * 1024 * 1024 });
+  if (r.status !== 0) {
+    process.stdout.write(r.stdout);
+    process.stderr.write(r.stderr);
+    process.exit(r.status ?? 1);
+  }
+  return r.stdout;
 }
 
-const results = [...run.stdout.matchAll(/BENCH (\{.+\})$/gm)].map((m) => JSON.parse(m[1] as string) as { bench: string });
+// D1 benchmarks run inside workerd; pure computation runs in Node, bundled first.
+let output = run("vitest", ["run", "--config", "test/bench/vitest.config.ts"]);
+const engine = join(mkdtempSync(join(tmpdir(), "leadscore-bench-")), "engine.mjs");
+await build({ entryPoints: ["test/bench/engine-throughput.ts"], outfile: engine, bundle: true, format: "esm", platform: "node", logLevel: "error" });
+output += run(process.execPath, [engine]);
+
+const results = [...output.matchAll(/BENCH (\{.+\})$/gm)].map((m) => JSON.parse(m[1] as string) as { bench: string });
 let readme = readFileSync("README.md", "utf8");
 for (const result of results) {
   const render = renderers[result.bench];

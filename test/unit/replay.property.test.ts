@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { apply, dedupe, replay } from "../../worker/scoring/engine";
-import { evaluate } from "../../worker/scoring/evaluate";
+import { evaluate, totalScore } from "../../worker/scoring/evaluate";
 import { ruleSetSchema, type ScoringSettings } from "../../worker/scoring/rules";
 import { emptyState } from "../../worker/scoring/state";
 import type { ScoredEvent } from "../../worker/scoring/event";

@@ -1,7 +1,8 @@
 import { fileNameMatcher, fileOf, passes } from "./conditions";
-import { decayOf, type Decay } from "./decay";
+import { DAY_MS, decayOf, type Decay } from "./decay";
 import type { ScoredEvent } from "./event";
 import { dimensionOf, kindOf, type Rule, type RuleSet } from "./rules";
+import type { ScoreState } from "./state";
 
 /** The pricing_view type that page views on the site's pricing paths also count as. */
 export const PRICING_VIEW = "pricing_view";
@@ -13,6 +14,10 @@ export interface CompiledRule {
   decay: Decay;
   /** Fires at most once: frequency "once", or a milestone (Nth visit, more than N visits, N active days). */
   once: boolean;
+  /** Fit and absence rules: does the rule hold for this state at time t? */
+  holds?: (state: ScoreState, t: number) => boolean;
+  /** Position of the rule's dimension among the floored ones, if it has a floor. */
+  floorIndex?: number;
 }
 
 /** An event rule, with its test on an event of a matching type. */
@@ -36,25 +41,67 @@ export interface Compiled {
   watched: Set<string>;
   /** True when scores change with time alone (decay or absence rules). */
   timeDependent: boolean;
+  /** Decay per dimension name, for the dimensions that have one. */
+  decays: Map<string, Decay>;
+  /** Floored dimensions: name to position, the floors by position, and a scratch array for their sums. */
+  floorIndex: Map<string, number>;
+  floorValues: number[];
+  floorScratch: Float64Array;
+  /** Fit and absence rules together: what scores at any moment without an event. */
+  holdingRules: CompiledRule[];
   /** The types an event counts as: its own, plus pricing_view for a page view on a pricing path. */
   typesOf(event: ScoredEvent): readonly string[];
 }
 
 const compiledSets = new WeakMap<RuleSet, Compiled>();
 
+/** Paths remembered per pattern; a site has few distinct paths, and the bound keeps a crawler from growing it. */
+const MEMO_PATHS = 2_000;
+
+/**
+ * A path test by URLPattern, remembered per path: matching a pattern costs microseconds, and the same
+ * few paths come back all the time.
+ */
+function pathTest(pattern: string): (path: string) => boolean {
+  const compiled = new URLPattern({ pathname: pattern });
+  const memo = new Map<string, boolean>();
+  return (path) => {
+    let hit = memo.get(path);
+    if (hit === undefined) {
+      if (memo.size >= MEMO_PATHS) memo.clear();
+      hit = compiled.test({ pathname: path });
+      memo.set(path, hit);
+    }
+    return hit;
+  };
+}
+
+// Several file rules look at the same download: split its file name once per event.
+let lastFileEvent: ScoredEvent | null = null;
+let lastFile: ReturnType<typeof fileOf> = null;
+function fileOfEvent(e: ScoredEvent): ReturnType<typeof fileOf> {
+  if (e !== lastFileEvent) {
+    lastFileEvent = e;
+    lastFile = fileOf(e.props?.file);
+  }
+  return lastFile;
+}
+
 function eventTest(rule: Rule): (event: ScoredEvent) => boolean {
   const { path, props, fileExt, fileName } = rule.when;
   const tests: ((e: ScoredEvent) => boolean)[] = [];
   if (path !== undefined) {
-    const pattern = new URLPattern({ pathname: path });
-    tests.push((e) => e.path != null && pattern.test({ pathname: e.path }));
+    const matches = pathTest(path);
+    tests.push((e) => e.path != null && matches(e.path));
   }
   for (const [key, condition] of Object.entries(props ?? {})) tests.push((e) => passes(e.props?.[key], condition));
-  if (fileExt !== undefined) tests.push((e) => fileExt.includes(fileOf(e.props?.file)?.ext ?? ""));
+  if (fileExt !== undefined) tests.push((e) => fileExt.includes(fileOfEvent(e)?.ext ?? ""));
   if (fileName !== undefined) {
     const matches = fileNameMatcher(fileName);
-    tests.push((e) => matches(fileOf(e.props?.file)?.name ?? ""));
+    tests.push((e) => matches(fileOfEvent(e)?.name ?? ""));
   }
+  if (tests.length === 0) return () => true;
+  if (tests.length === 1) return tests[0] as (event: ScoredEvent) => boolean;
   return (e) => tests.every((t) => t(e));
 }
 
@@ -72,8 +119,19 @@ export function compile(rules: RuleSet): Compiled {
     absenceRules: [],
     watched: new Set(),
     timeDependent: Object.values(rules.dimensions).some((d) => d.decay !== undefined),
+    decays: new Map(Object.entries(rules.dimensions).flatMap(([name, d]) => (d.decay ? [[name, d.decay] as const] : []))),
+    floorIndex: new Map(),
+    floorValues: [],
+    floorScratch: new Float64Array(0),
+    holdingRules: [],
     typesOf: () => [],
   };
+  for (const [name, d] of Object.entries(rules.dimensions)) {
+    if (d.floor === undefined) continue;
+    compiled.floorIndex.set(name, compiled.floorValues.length);
+    compiled.floorValues.push(d.floor);
+  }
+  compiled.floorScratch = new Float64Array(compiled.floorValues.length);
   for (const rule of rules.rules) {
     const kind = kindOf(rule.when);
     const dimension = dimensionOf(rule);
@@ -82,7 +140,18 @@ export function compile(rules: RuleSet): Compiled {
       dimension,
       decay: decayOf(rules, dimension),
       once: rule.frequency === "once" || kind === "visit" || kind === "visitsMoreThan" || kind === "distinctDays",
+      floorIndex: compiled.floorIndex.get(dimension),
     };
+    if (kind === "trait") {
+      const { trait, equals, oneOf, contains, min, max } = rule.when;
+      const condition = { equals, oneOf, contains, min, max };
+      base.holds = (state) => passes(state.traits[trait as string], condition);
+    } else if (kind === "absent") {
+      const type = rule.when.absent as string;
+      const period = (rule.when.days as number) * DAY_MS;
+      // Counted from first seen for someone who never had the event.
+      base.holds = (state, t) => state.firstTs !== null && t - (state.lastOf[type] ?? state.firstTs) >= period;
+    }
     if (kind === "event") {
       const type = rule.when.event as string;
       byType.set(type, [...(byType.get(type) ?? []), { ...base, test: eventTest(rule) }]);
@@ -94,9 +163,12 @@ export function compile(rules: RuleSet): Compiled {
       compiled.timeDependent = true;
     } else compiled.visitRules.push(base);
   }
-  const pricing = rules.pricingPaths.map((p) => new URLPattern({ pathname: p }));
+  compiled.holdingRules = [...compiled.traitRules, ...compiled.absenceRules];
+  const pricing = rules.pricingPaths.map(pathTest);
+  const pageview = ["pageview"];
+  const pricedPageview = ["pageview", PRICING_VIEW];
   compiled.typesOf = (event) =>
-    event.type === "pageview" && event.path && pricing.some((p) => p.test({ pathname: event.path as string })) ? [event.type, PRICING_VIEW] : [event.type];
+    event.type !== "pageview" ? [event.type] : event.path && pricing.some((p) => p(event.path as string)) ? pricedPageview : pageview;
   compiledSets.set(rules, compiled);
   return compiled;
 }

@@ -4,7 +4,7 @@ import { DAY_MS, earn } from "./decay";
 import { totalAt } from "./evaluate";
 import { localDay } from "./local-day";
 import type { RuleSet, ScoringSettings } from "./rules";
-import { emptyState, MAX_TRAITS, type RuleTally, type ScoreState } from "./state";
+import { cloneState, emptyState, MAX_TRAITS, type RuleTally, type ScoreState } from "./state";
 
 /** The event type that carries a visitor's email and traits. */
 export const IDENTIFY = "identify";
@@ -71,7 +71,7 @@ export function apply(
   rules: RuleSet,
   settings: ScoringSettings,
 ): { state: ScoreState; awards: Award[] } {
-  const next = structuredClone(state);
+  const next = cloneState(state);
   return { state: next, awards: step(next, event, compile(rules), settings) };
 }
 
@@ -110,7 +110,13 @@ function step(s: ScoreState, event: ScoredEvent, c: Compiled, settings: ScoringS
 
   for (const type of c.typesOf(event)) {
     const candidates = c.byType.get(type);
-    if (candidates) fireAll(s, candidates.filter((r) => r.test(event)), day, at, awards);
+    if (candidates) {
+      for (const r of candidates) {
+        if (!r.test(event)) continue;
+        const award = fire(s, r, day, at);
+        if (award) awards.push(award);
+      }
+    }
     if (c.watched.has(type)) s.lastOf[type] = at;
   }
 

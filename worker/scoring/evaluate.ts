@@ -1,27 +1,14 @@
-import { compile, type Compiled } from "./compile";
-import { passes } from "./conditions";
-import { DAY_MS, decayOf, valueAt } from "./decay";
+import { compile, type Compiled, type CompiledRule } from "./compile";
+import { decayOf, valueAt } from "./decay";
 import { dimensionOf, type RuleSet } from "./rules";
-import type { ScoreState } from "./state";
-
-/** Is an absence rule's event missing for its whole period at time t? Counted from first seen if it never happened. */
-function absent(state: ScoreState, type: string, days: number, t: number): boolean {
-  if (state.firstTs === null) return false;
-  const since = state.lastOf[type] ?? state.firstTs;
-  return t - since >= days * DAY_MS;
-}
+import type { Earned, ScoreState } from "./state";
 
 /** Each dimension's score at time t: decayed event points, fit and absence rules that hold, floors. */
 function dimensionsAt(state: ScoreState, c: Compiled, t: number, lifts?: Record<string, number>): Record<string, number> {
   const dims: Record<string, number> = {};
-  for (const [name, earned] of Object.entries(state.dimensions)) dims[name] = valueAt(earned, t, decayOf(c.rules, name));
-  for (const { rule, dimension } of c.traitRules) {
-    const { trait, ...condition } = rule.when;
-    if (trait !== undefined && traitPasses(state, trait, condition)) dims[dimension] = (dims[dimension] ?? 0) + rule.points;
-  }
-  for (const { rule, dimension } of c.absenceRules) {
-    if (absent(state, rule.when.absent as string, rule.when.days as number, t)) dims[dimension] = (dims[dimension] ?? 0) + rule.points;
-  }
+  for (const name in state.dimensions) dims[name] = valueAt(state.dimensions[name] as Earned, t, c.decays.get(name));
+  for (const r of c.traitRules) dims[r.dimension] = (dims[r.dimension] ?? 0) + holdingPoints(state, r, t);
+  for (const r of c.absenceRules) dims[r.dimension] = (dims[r.dimension] ?? 0) + holdingPoints(state, r, t);
   for (const [name, settings] of Object.entries(c.rules.dimensions)) {
     const value = dims[name] ?? 0;
     if (settings.floor !== undefined && value < settings.floor) {
@@ -32,10 +19,6 @@ function dimensionsAt(state: ScoreState, c: Compiled, t: number, lifts?: Record<
   return dims;
 }
 
-function traitPasses(state: ScoreState, trait: string, condition: Parameters<typeof passes>[1]): boolean {
-  return passes(state.traits[trait], condition);
-}
-
 /** The total score at time t under a rule set. */
 export function totalScore(state: ScoreState, rules: RuleSet, t: number): number {
   return totalAt(state, compile(rules), t);
@@ -43,9 +26,33 @@ export function totalScore(state: ScoreState, rules: RuleSet, t: number): number
 
 /** The total score at time t (the sum of the dimensions). */
 export function totalAt(state: ScoreState, c: Compiled, t: number): number {
+  // The engine asks after every event, so this adds up without building a per-dimension record;
+  // only floored dimensions need their own sums, kept in a reused scratch array.
+  const floored = c.floorScratch;
+  floored.fill(0);
   let total = 0;
-  for (const value of Object.values(dimensionsAt(state, c, t))) total += value;
+  for (const name in state.dimensions) {
+    const value = valueAt(state.dimensions[name] as Earned, t, c.decays.get(name));
+    total += value;
+    const i = c.floorIndex.get(name);
+    if (i !== undefined) floored[i] = (floored[i] as number) + value;
+  }
+  for (const r of c.holdingRules) {
+    const points = holdingPoints(state, r, t);
+    total += points;
+    if (r.floorIndex !== undefined) floored[r.floorIndex] = (floored[r.floorIndex] as number) + points;
+  }
+  // A floor lifts its dimension to the floor.
+  c.floorValues.forEach((floor, i) => {
+    const value = floored[i] as number;
+    if (value < floor) total += floor - value;
+  });
   return total;
+}
+
+/** What a fit or absence rule adds at time t: its points while it holds. */
+function holdingPoints(state: ScoreState, r: CompiledRule, t: number): number {
+  return r.holds?.(state, t) ? r.rule.points : 0;
 }
 
 /** One rule's part in a score. */
@@ -89,11 +96,9 @@ export function evaluate(state: ScoreState, rules: RuleSet, t: number): Score {
   const breakdown: RuleContribution[] = [];
   for (const rule of rules.rules) {
     const label = rule.label ?? rule.id;
-    const compiled = [...c.traitRules, ...c.absenceRules].find((r) => r.rule === rule);
-    if (compiled) {
-      const { trait, absent: type, days, ...condition } = rule.when;
-      const holds = trait !== undefined ? traitPasses(state, trait, condition) : absent(state, type as string, days as number, t);
-      if (holds) breakdown.push({ rule: rule.id, label, dimension: compiled.dimension, points: rule.points, earned: rule.points, fired: 1 });
+    const holding = [...c.traitRules, ...c.absenceRules].find((r) => r.rule === rule);
+    if (holding) {
+      if (holding.holds?.(state, t)) breakdown.push({ rule: rule.id, label, dimension: holding.dimension, points: rule.points, earned: rule.points, fired: 1 });
       continue;
     }
     const tally = state.rules[rule.id];
