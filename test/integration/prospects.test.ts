@@ -88,9 +88,31 @@ describe("the first worked example, end to end", () => {
     const csv = await api(`/api/sites/acme/prospects?date=${today}&format=csv`);
     expect(csv.headers.get("content-type")).toContain("text/csv");
     const lines = (await csv.text()).trimEnd().split("\r\n");
-    expect(lines[0]).toBe("visitor_id,score,prospect_since,new,reasons");
-    expect(lines[1]).toMatch(/^visitor-journey,50,\d{4}-\d\d-\d\dT[\d:.]+Z,no,Contact page view \+20; Page view \+12; Came back a third time \+10$/);
+    expect(lines[0]).toBe("visitor_id,email,score,class,grade,prospect_since,new,reasons");
+    expect(lines[1]).toMatch(/^visitor-journey,,50,prospect,,\d{4}-\d\d-\d\dT[\d:.]+Z,no,Contact page view \+20; Page view \+12; Came back a third time \+10$/);
     expect(lines).toHaveLength(3);
+  });
+
+  it("sweeps decayed scores at the list hour, so the stored list and the score column agree with the rules", async () => {
+    await createSite("acme", {
+      prospectAt: 10,
+      pricingPaths: ["/pricing"],
+      dimensions: { engagement: { decay: { halfLifeDays: 1 } } },
+      rules: [{ id: "pricing", label: "Pricing page", points: 12, when: { event: "pricing_view" } }],
+    });
+    await track("acme", "visitor-decay1", event("pageview", "/pricing"));
+    expect((await visitor("acme", "visitor-decay1")).prospect).toBe(true);
+    // On the morning two days on, with a one-day half-life, the 12 points are worth less than 10: the
+    // cron sweeps the score column and its list leaves the lead out.
+    const later = at8(Date.now() + 2 * DAY);
+    await runCron(later);
+    const row = await env.DB.prepare("SELECT score, prospect_since FROM visitors WHERE id = 'visitor-decay1'").first<{ score: number; prospect_since: number | null }>();
+    const expected = 12 * 0.5 ** ((later - Date.now()) / DAY);
+    expect(row?.score).toBeCloseTo(expected, 1);
+    expect(row?.score).toBeLessThan(10);
+    expect(row?.prospect_since).toBeNull();
+    const list = await env.DB.prepare("SELECT rows FROM prospect_lists WHERE site_id = 'acme'").first<{ rows: string }>();
+    expect(JSON.parse(list?.rows ?? "null")).toEqual([]);
   });
 
   it.each([

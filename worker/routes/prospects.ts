@@ -17,10 +17,13 @@ const query = z.strictObject({
 
 function csv(rows: ProspectRow[]): string {
   return toCsv(
-    ["visitor_id", "score", "prospect_since", "new", "reasons"],
+    ["visitor_id", "email", "score", "class", "grade", "prospect_since", "new", "reasons"],
     rows.map((r) => [
       r.visitorId,
+      r.email,
       r.score,
+      r.class,
+      r.grade,
       new Date(r.since).toISOString(),
       r.isNew ? "yes" : "no",
       r.reasons.map((x) => `${x.label} ${x.points >= 0 ? "+" : ""}${x.points}`).join("; "),
