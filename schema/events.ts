@@ -10,7 +10,11 @@ export const events = sqliteTable(
     siteId: text("site_id").notNull(),
     visitorId: text("visitor_id").notNull(),
     id: text("id").notNull(),
-    /** Order in which the collector accepted the visitor's events: the order scoring uses. */
+    /**
+     * The order scoring uses: the collector's receipt time in microseconds, raised where needed to stay
+     * above every number the lead already gave out, so a lead's events (from all its visitor ids) sort
+     * in the order they were accepted.
+     */
     seq: integer("seq").notNull(),
     /** Event time after clock-skew correction (ms). */
     ts: integer("ts").notNull(),

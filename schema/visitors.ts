@@ -18,6 +18,13 @@ export const visitors = sqliteTable(
     lastSeen: integer("last_seen").notNull(),
     /** The lead's email once identified (lowercase), for server-side events sent by email. */
     email: text("email"),
+    /**
+     * Set when this visitor turned out to be the same person as another (the same email): the id of
+     * the lead whose row holds the score. This row then only links its events to that lead.
+     */
+    leadId: text("lead_id"),
+    /** The highest event sequence number given out for this lead (see events.seq). */
+    lastSeq: integer("last_seq").notNull().default(0),
     /** Referrer and UTM parameters of the first visit. */
     source: text("source", { mode: "json" }).$type<Record<string, string>>(),
   },
@@ -26,6 +33,7 @@ export const visitors = sqliteTable(
     index("visitors_by_score").on(t.siteId, t.score),
     // Partial: anonymous visitors are not in it, so creating one writes no index row.
     index("visitors_by_email").on(t.siteId, t.email).where(sql`${t.email} IS NOT NULL`),
+    index("visitors_by_lead").on(t.siteId, t.leadId).where(sql`${t.leadId} IS NOT NULL`),
   ],
 );
 

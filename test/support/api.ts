@@ -72,6 +72,7 @@ export async function visitor(site: string, id: string): Promise<VisitorJson> {
 
 export interface VisitorJson {
   id: string;
+  visitorIds: string[];
   score: number;
   prospect: boolean;
   visits: number;

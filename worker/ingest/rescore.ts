@@ -12,7 +12,8 @@ import { ApiError } from "../lib/errors";
 
 /** Every visitor of a site scored from scratch under `rules` (scores as of `now`), with the states they have now. */
 export async function rescoreSite(db: Database, site: SiteRow, rules: RuleSet, now: number) {
-  const [snapshot, history] = await Promise.all([visitorsSnapshot(db, site.id), siteHistory(db, site.id)]);
+  const snapshot = await visitorsSnapshot(db, site.id);
+  const history = await siteHistory(db, site.id, (id) => snapshot.leadOf.get(id) ?? id);
   const settings = scoringSettings(site);
   const rescored = new Map<string, { state: ScoreState; score: number }>();
   for (const id of snapshot.states.keys()) {

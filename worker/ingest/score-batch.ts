@@ -7,6 +7,7 @@ import { apply, dedupe } from "../scoring/engine";
 import { totalScore } from "../scoring/evaluate";
 import { emptyState } from "../scoring/state";
 import { ApiError } from "../lib/errors";
+import { mergeByEmail } from "./merge-leads";
 
 /** An event ready to score: validated, its time corrected for clock skew. */
 export interface IncomingEvent {
@@ -22,6 +23,11 @@ export interface IngestResult {
   accepted: string[];
   /** How many events were already stored (or repeated within the batch). */
   duplicates: number;
+}
+
+/** The next sequence number of a lead: its receipt time in microseconds, always above the last one given. */
+export function nextSeq(last: number, receivedAt: number): number {
+  return Math.max(receivedAt * 1000, last + 1);
 }
 
 // Concurrent beacons for one visitor race on its version; the loser reads again and rescores. Backoff
@@ -54,26 +60,33 @@ export async function scoreBatch(
     if (fresh.length === 0) return { accepted: [], duplicates };
 
     const settings = scoringSettings(site);
-    let state = input.visitor?.state ?? emptyState();
+    const lead = input.lead;
+    let state = lead?.state ?? emptyState();
+    let seq = lead?.lastSeq ?? 0;
     const rows: EventRow[] = [];
     for (const event of fresh) {
-      rows.push({ siteId, visitorId, id: event.id, seq: state.n, ts: event.ts, receivedAt, type: event.type, path: event.path, props: event.props });
+      seq = nextSeq(seq, receivedAt);
+      rows.push({ siteId, visitorId, id: event.id, seq, ts: event.ts, receivedAt, type: event.type, path: event.path, props: event.props });
       state = apply(state, event, rules, settings).state;
     }
+    const leadId = lead?.id ?? visitorId;
     try {
       await commitScored(db, {
         siteId,
-        visitorId,
+        leadId,
         rulesVersion: site.rulesVersion,
-        readVersion: input.visitor?.version ?? null,
-        readEmail: input.visitor?.email ?? null,
+        readVersion: lead?.version ?? null,
+        readEmail: lead?.email ?? null,
+        lastSeq: seq,
         state,
         score: totalScore(state, rules, receivedAt),
-        firstSeen: input.visitor?.firstSeen ?? (fresh[0] as IncomingEvent).ts,
+        firstSeen: lead?.firstSeen ?? (fresh[0] as IncomingEvent).ts,
         lastSeen: state.lastTs ?? receivedAt,
-        source: input.visitor ? null : source,
+        source: lead ? null : source,
         events: rows,
       });
+      // A newly known email that another lead already has: they are one person.
+      if (state.email !== null && state.email !== (lead?.email ?? null)) await mergeByEmail(db, input.site, leadId, state.email, receivedAt);
       return { accepted: fresh.map((e) => e.id), duplicates };
     } catch (err) {
       if (!(err instanceof StaleWrite)) throw err;

@@ -10,6 +10,7 @@ import { evaluate } from "../scoring/evaluate";
 import type { RuleSet } from "../scoring/rules";
 import { findRuleSet } from "../store/rules";
 import { recentEvents } from "../store/history";
+import { leadGroup } from "../store/leads";
 import { findVisitor, leaderboard, type LeaderboardCursor } from "../store/visitor-reads";
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
@@ -74,13 +75,18 @@ export const visitorsRoutes = new Hono<AppEnv>()
     const site = await siteFromPath(c);
     const id = c.req.param("id");
     if (!clientId.safeParse(id).success) throw new ApiError("bad_request", "invalid visitor id");
-    const visitor = await findVisitor(c.var.db, site.id, id);
-    if (!visitor) throw new ApiError("not_found", `no visitor "${id}" on site "${site.id}"`);
-    const [set, recent] = await Promise.all([rulesInForce(c, site), recentEvents(c.var.db, site.id, id, 20)]);
+    const found = await findVisitor(c.var.db, site.id, id);
+    if (!found) throw new ApiError("not_found", `no visitor "${id}" on site "${site.id}"`);
+    // A visitor merged into a lead (same email) answers with the lead's score.
+    const visitor = (found.leadId ? await findVisitor(c.var.db, site.id, found.leadId) : undefined) ?? found;
+    const group = await leadGroup(c.var.db, site.id, visitor.id);
+    const visitorIds = group.map((r) => r.id).sort();
+    const [set, recent] = await Promise.all([rulesInForce(c, site), recentEvents(c.var.db, site.id, visitorIds, 20)]);
     const now = Date.now();
     const score = evaluate(visitor.state, set.rules, now);
     return c.json({
       ...summary(visitor, set.rules, now),
+      visitorIds,
       dimensions: score.dimensions,
       prospectAt: set.rules.prospectAt,
       rulesVersion: set.version,

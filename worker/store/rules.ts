@@ -14,19 +14,23 @@ export async function findRuleSet(db: Database, siteId: string, version: number)
 export interface VisitorsSnapshot {
   count: number;
   versionSum: number;
+  /** Leads (visitors not merged into another) and their states. */
   states: Map<string, { version: number; state: ScoreState }>;
+  /** Merged visitor id -> the lead it counts for. */
+  leadOf: Map<string, string>;
 }
 
 /** Reads every visitor's state with the fingerprint that guards a rescore. */
 export async function visitorsSnapshot(db: Database, siteId: string): Promise<VisitorsSnapshot> {
   const rows = await db
-    .select({ id: visitors.id, version: visitors.version, state: visitors.state })
+    .select({ id: visitors.id, version: visitors.version, state: visitors.state, leadId: visitors.leadId })
     .from(visitors)
     .where(eq(visitors.siteId, siteId));
   return {
     count: rows.length,
     versionSum: rows.reduce((sum, r) => sum + r.version, 0),
-    states: new Map(rows.map((r) => [r.id, { version: r.version, state: r.state }])),
+    states: new Map(rows.filter((r) => r.leadId === null).map((r) => [r.id, { version: r.version, state: r.state }])),
+    leadOf: new Map(rows.flatMap((r) => (r.leadId === null ? [] : [[r.id, r.leadId] as const]))),
   };
 }
 

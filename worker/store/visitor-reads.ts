@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, gte, lt, or } from "drizzle-orm";
+import { and, asc, desc, eq, gt, gte, isNull, lt, or } from "drizzle-orm";
 import { visitors, type VisitorRow } from "../../schema";
 import type { Database } from "./db";
 
@@ -8,7 +8,7 @@ export interface LeaderboardCursor {
   id: string;
 }
 
-/** Visitors by score, best first (ties by id), after an optional cursor; served from the score index. */
+/** Leads by score, best first (ties by id), after an optional cursor; served from the score index. */
 export function leaderboard(db: Database, siteId: string, limit: number, after?: LeaderboardCursor): Promise<VisitorRow[]> {
   const page = after
     ? or(lt(visitors.score, after.score), and(eq(visitors.score, after.score), gt(visitors.id, after.id)))
@@ -16,7 +16,7 @@ export function leaderboard(db: Database, siteId: string, limit: number, after?:
   return db
     .select()
     .from(visitors)
-    .where(and(eq(visitors.siteId, siteId), page))
+    .where(and(eq(visitors.siteId, siteId), isNull(visitors.leadId), page))
     .orderBy(desc(visitors.score), asc(visitors.id))
     .limit(limit);
 }
@@ -31,21 +31,21 @@ export function visitorsFrom(db: Database, siteId: string, minScore: number): Pr
   return db
     .select()
     .from(visitors)
-    .where(and(eq(visitors.siteId, siteId), gte(visitors.score, minScore)))
+    .where(and(eq(visitors.siteId, siteId), isNull(visitors.leadId), gte(visitors.score, minScore)))
     .orderBy(desc(visitors.score), asc(visitors.id));
 }
 
-/** Every visitor of a site (for evaluations that cannot use the score index). */
+/** Every lead of a site (for evaluations that cannot use the score index). */
 export function allVisitors(db: Database, siteId: string): Promise<VisitorRow[]> {
-  return db.select().from(visitors).where(eq(visitors.siteId, siteId));
+  return db.select().from(visitors).where(and(eq(visitors.siteId, siteId), isNull(visitors.leadId)));
 }
 
-/** The id of the site's first visitor identified with this email, or undefined. */
+/** The id of the site's lead identified with this email, or undefined. */
 export async function visitorIdByEmail(db: Database, siteId: string, email: string): Promise<string | undefined> {
   const row = await db
     .select({ id: visitors.id })
     .from(visitors)
-    .where(and(eq(visitors.siteId, siteId), eq(visitors.email, email.toLowerCase())))
+    .where(and(eq(visitors.siteId, siteId), eq(visitors.email, email.toLowerCase()), isNull(visitors.leadId)))
     .orderBy(asc(visitors.firstSeen), asc(visitors.id))
     .limit(1)
     .get();

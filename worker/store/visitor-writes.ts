@@ -1,4 +1,4 @@
-import { and, eq, inArray, sql } from "drizzle-orm";
+import { and, eq, inArray, or, sql } from "drizzle-orm";
 import { events, sites, visitors, type EventRow, type VisitorRow } from "../../schema";
 import type { ScoreState } from "../scoring/state";
 import type { Database } from "./db";
@@ -8,32 +8,44 @@ import { siteWithRulesQuery, type SiteWithRules } from "./sites";
 /** Everything the write path reads before scoring a batch: a fixed number of rows, whatever the history. */
 export interface ScoringInput {
   site: SiteWithRules | undefined;
+  /** The visitor the events came from, and the lead that holds its score (the same row unless merged). */
   visitor: VisitorRow | undefined;
+  lead: VisitorRow | undefined;
   /** Which of the batch's event ids are already stored. */
   knownIds: Set<string>;
 }
 
-/** Reads site, rules, visitor state and already-stored ids in one round trip. */
+/** Reads site, rules, visitor and lead state and already-stored ids in one round trip. */
 export async function loadScoringInput(db: Database, siteId: string, visitorId: string, eventIds: string[]): Promise<ScoringInput> {
-  const [site, visitor, known] = await db.batch([
+  const leadOf = db.select({ leadId: visitors.leadId }).from(visitors).where(and(eq(visitors.siteId, siteId), eq(visitors.id, visitorId)));
+  const [site, rows, known] = await db.batch([
     siteWithRulesQuery(db, siteId),
-    db.select().from(visitors).where(and(eq(visitors.siteId, siteId), eq(visitors.id, visitorId))),
+    db
+      .select()
+      .from(visitors)
+      .where(and(eq(visitors.siteId, siteId), or(eq(visitors.id, visitorId), eq(visitors.id, sql`(${leadOf})`)))),
     db
       .select({ id: events.id })
       .from(events)
       .where(and(eq(events.siteId, siteId), eq(events.visitorId, visitorId), inArray(events.id, eventIds))),
   ]);
-  return { site: site[0], visitor: visitor[0], knownIds: new Set(known.map((k) => k.id)) };
+  const visitor = rows.find((r) => r.id === visitorId);
+  // A lead that is gone (erased) leaves its former alias to score on its own row.
+  const lead = (visitor?.leadId ? rows.find((r) => r.id === visitor.leadId) : undefined) ?? visitor;
+  return { site: site[0], visitor, lead, knownIds: new Set(known.map((k) => k.id)) };
 }
 
-/** What one scored batch changes: the new events and the visitor's new state. */
+/** What one scored batch changes: the new events and the lead's new state. */
 export interface ScoredWrite {
   siteId: string;
-  visitorId: string;
+  /** The row that holds the score: the visitor itself, or the lead it was merged into. */
+  leadId: string;
   rulesVersion: number;
-  /** The visitor's version and email as read; version null for a visitor seen for the first time. */
+  /** The lead's version and email as read; version null for a visitor seen for the first time. */
   readVersion: number | null;
   readEmail: string | null;
+  /** The highest event sequence number given out, the new events included. */
+  lastSeq: number;
   state: ScoreState;
   /** The score as of the write, kept in a column for the leaderboard's index. */
   score: number;
@@ -64,7 +76,7 @@ export async function commitScored(db: Database, w: ScoredWrite): Promise<void> 
     w.readVersion === null
       ? db.insert(visitors).values({
           siteId: w.siteId,
-          id: w.visitorId,
+          id: w.leadId,
           score,
           prospectSince,
           state: w.state,
@@ -73,6 +85,7 @@ export async function commitScored(db: Database, w: ScoredWrite): Promise<void> 
           lastSeen: w.lastSeen,
           source: w.source,
           email: w.state.email,
+          lastSeq: w.lastSeq,
         })
       : db
           .update(visitors)
@@ -82,16 +95,17 @@ export async function commitScored(db: Database, w: ScoredWrite): Promise<void> 
             state: w.state,
             version: w.readVersion + 1,
             lastSeen: w.lastSeen,
+            lastSeq: w.lastSeq,
             // Naming the email column only when it changes keeps its index out of ordinary writes.
             ...(w.state.email !== w.readEmail ? { email: w.state.email } : {}),
           })
-          .where(and(eq(visitors.siteId, w.siteId), eq(visitors.id, w.visitorId)));
+          .where(and(eq(visitors.siteId, w.siteId), eq(visitors.id, w.leadId)));
   const eventWrites = chunks(w.events, ROWS_PER_INSERT).map((rows) => db.insert(events).values(rows));
   const guard = abortIf(
     db,
     w.siteId,
     sql`${sites.rulesVersion} IS NOT ${w.rulesVersion}
-      OR (SELECT version FROM visitors WHERE site_id = ${w.siteId} AND id = ${w.visitorId}) IS NOT ${w.readVersion}`,
+      OR (SELECT version FROM visitors WHERE site_id = ${w.siteId} AND id = ${w.leadId}) IS NOT ${w.readVersion}`,
   );
   await runGuarded(() => db.batch([guard, ...eventWrites, visitorWrite]));
 }

@@ -1,0 +1,56 @@
+import { describe, expect, it } from "vitest";
+import { api, createSite, event, track, visitor } from "../support/api";
+
+const identify = (email: string) => event("identify", "/", 0, { d: { email } });
+const leaderboard = async (site: string) =>
+  ((await (await api(`/api/sites/${site}/visitors?limit=50`)).json()) as { visitors: { id: string; score: number }[] }).visitors.map((v) => [v.id, v.score]);
+
+describe("one lead per email", () => {
+  it("merges two browsers identified with the same email: history joined, score recomputed, one row", async () => {
+    await createSite();
+    // Laptop: two visits with the contact page (1 + 5 + 1 + 5); phone: one video page view and a play (1 + 2).
+    await track("acme", "laptop-0001", event("pageview", "/contact", 5 * 3_600_000), event("pageview", "/contact", 3 * 3_600_000));
+    await track("acme", "phone-00001", event("pageview", "/video", 60_000), event("video_play", "/video", 50_000));
+    await track("acme", "laptop-0001", identify("ana@acme.example"));
+    await track("acme", "phone-00001", identify("Ana@Acme.example"));
+
+    const lead = await visitor("acme", "phone-00001");
+    expect(lead).toMatchObject({ id: "laptop-0001", visitorIds: ["laptop-0001", "phone-00001"], visits: 3 });
+    // The third visit (the phone's, later than both laptop visits) earns the one-time bonus only now.
+    expect(lead.breakdown.find((b) => b.rule === "third-visit")).toMatchObject({ points: 10, fired: 1 });
+    expect(lead.score).toBe(25);
+    expect(await leaderboard("acme")).toEqual([["laptop-0001", 25]]);
+
+    // Later events from either browser add to the one lead.
+    await track("acme", "phone-00001", event("pageview", "/contact"));
+    expect((await visitor("acme", "laptop-0001")).score).toBe(31);
+  });
+
+  it("gives the same scores when the rules are replayed over the merged history", async () => {
+    await createSite();
+    await track("acme", "laptop-0002", event("pageview", "/", 4 * 3_600_000), identify("bo@acme.example"));
+    await track("acme", "phone-00002", event("pageview", "/contact", 2 * 3_600_000), event("video_play", "/", 2 * 3_600_000 - 1000));
+    await track("acme", "phone-00002", identify("bo@acme.example"), event("pageview", "/contact"));
+    const before = await visitor("acme", "laptop-0002");
+    const rules = (await (await api("/api/sites/acme/rules")).json()) as { rules: unknown };
+    expect((await api("/api/sites/acme/rules", "PUT", rules.rules)).status).toBe(200);
+    const after = await visitor("acme", "laptop-0002");
+    expect(after.score).toBe(before.score);
+    expect(after.breakdown).toEqual(before.breakdown);
+    expect(await leaderboard("acme")).toEqual([["laptop-0002", before.score]]);
+  });
+
+  it("sends server-side events for the email to the merged lead", async () => {
+    await createSite("acme", { prospectAt: 10, rules: [{ id: "click", points: 6, when: { event: "email_click" } }, { id: "pv", points: 1, when: { event: "pageview" } }] });
+    // The mailer knows the email first; the browser identifies later.
+    const res = await api("/api/sites/acme/events", "POST", { email: "cy@acme.example", events: [{ id: "click-0001", type: "email_click", at: Date.now() - 60_000 }] });
+    const { visitorId } = (await res.json()) as { visitorId: string };
+    await track("acme", "browser-001", event("pageview"), identify("cy@acme.example"));
+    const lead = await visitor("acme", "browser-001");
+    expect(lead.id).toBe(visitorId);
+    expect(lead.score).toBe(7);
+    await api("/api/sites/acme/events", "POST", { email: "cy@acme.example", events: [{ id: "click-0002", type: "email_click", at: Date.now() }] });
+    expect((await visitor("acme", "browser-001")).score).toBe(13);
+    expect(await leaderboard("acme")).toEqual([[visitorId, 13]]);
+  });
+});
