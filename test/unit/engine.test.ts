@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { HOUR, MIN, T0, ev, utc } from "../support/timeline";
 import { apply, replay } from "../../worker/scoring/engine";
 import { totalScore } from "../../worker/scoring/evaluate";
 import { defaultRules } from "../../worker/scoring/default-rules";
@@ -6,13 +7,6 @@ import { ruleSetSchema, type RuleSet, type RuleSetInput, type ScoringSettings } 
 import { emptyState, type ScoreState } from "../../worker/scoring/state";
 import type { ScoredEvent } from "../../worker/scoring/event";
 
-const MIN = 60_000;
-const HOUR = 60 * MIN;
-const T0 = Date.UTC(2026, 10, 2, 9, 0, 0); // a Monday, 09:00 UTC
-const utc: ScoringSettings = { visitTimeoutMs: 30 * MIN, timezone: "UTC" };
-
-let n = 0;
-const ev = (type: string, at: number, path: string | null = "/"): ScoredEvent => ({ id: `e${++n}`, type, ts: at, path });
 const rules = (input: RuleSetInput) => ruleSetSchema.parse(input);
 /** The score as of the visitor's last event. */
 const total = (state: ScoreState, set: RuleSet) => totalScore(state, set, state.lastTs ?? 0);

@@ -1,6 +1,7 @@
 // The three worked examples of the source documents, each as a rule set in worker/scoring/examples/,
 // with a journey that checks exact scores and classification.
 import { describe, expect, it } from "vitest";
+import { DAY, HOUR, MIN, T0, ev, utc } from "../support/timeline";
 import { replay } from "../../worker/scoring/engine";
 import { evaluate } from "../../worker/scoring/evaluate";
 import { ruleSetSchema, type ScoringSettings } from "../../worker/scoring/rules";
@@ -8,14 +9,6 @@ import type { ScoredEvent } from "../../worker/scoring/event";
 import websitePoints from "../../worker/scoring/examples/website-points.json";
 import scoreCard from "../../worker/scoring/examples/score-card.json";
 import emailEngagement from "../../worker/scoring/examples/email-engagement.json";
-
-const MIN = 60_000;
-const HOUR = 60 * MIN;
-const DAY = 24 * HOUR;
-const T0 = Date.UTC(2026, 10, 2, 9, 0, 0);
-const utc: ScoringSettings = { visitTimeoutMs: 30 * MIN, timezone: "UTC" };
-let n = 0;
-const ev = (type: string, at: number, path: string | null = "/", props: Record<string, unknown> | null = null): ScoredEvent => ({ id: `x${++n}`, type, ts: at, path, props });
 
 describe("website points: 1 per page view, 2 per video, 5 per contact view, 10 once on the third visit, prospect at 50", () => {
   const rules = ruleSetSchema.parse(websitePoints);

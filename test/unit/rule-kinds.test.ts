@@ -1,17 +1,10 @@
 import { describe, expect, it } from "vitest";
+import { DAY, HOUR, MIN, T0, ev, utc } from "../support/timeline";
 import { replay } from "../../worker/scoring/engine";
 import { evaluate } from "../../worker/scoring/evaluate";
 import { ruleSetSchema, type RuleSetInput, type ScoringSettings } from "../../worker/scoring/rules";
 import type { ScoredEvent } from "../../worker/scoring/event";
 
-const MIN = 60_000;
-const HOUR = 60 * MIN;
-const DAY = 24 * HOUR;
-const T0 = Date.UTC(2026, 10, 2, 9, 0, 0);
-const utc: ScoringSettings = { visitTimeoutMs: 30 * MIN, timezone: "UTC" };
-
-let n = 0;
-const ev = (type: string, at: number, props: Record<string, unknown> | null = null, path = "/"): ScoredEvent => ({ id: `k${++n}`, type, ts: at, path, props });
 const set = (input: RuleSetInput) => ruleSetSchema.parse(input);
 const scoreOf = (input: RuleSetInput, events: ScoredEvent[], at?: number) => {
   const rules = set(input);
@@ -31,15 +24,15 @@ describe("fit rules on traits", () => {
   };
 
   it("gives a trait's points once, however often the same traits are identified", () => {
-    const once = scoreOf(fit, [ev("identify", T0, { title: "Director" })]);
-    const twice = scoreOf(fit, [ev("identify", T0, { title: "Director" }), ev("identify", T0 + MIN, { title: "Director" })]);
+    const once = scoreOf(fit, [ev("identify", T0, "/", { title: "Director" })]);
+    const twice = scoreOf(fit, [ev("identify", T0, "/", { title: "Director" }), ev("identify", T0 + MIN, "/", { title: "Director" })]);
     expect(once.total).toBe(10);
     expect(twice.total).toBe(10);
     expect(twice.dimensions).toEqual({ engagement: 0, fit: 10 });
   });
 
   it("moves the points when a trait changes", () => {
-    const s = scoreOf(fit, [ev("identify", T0, { title: "Director" }), ev("identify", T0 + MIN, { title: "Sales Manager" })]);
+    const s = scoreOf(fit, [ev("identify", T0, "/", { title: "Director" }), ev("identify", T0 + MIN, "/", { title: "Sales Manager" })]);
     expect(s.breakdown.map((b) => [b.rule, b.points])).toEqual([["manager", 5]]);
   });
 
@@ -50,7 +43,7 @@ describe("fit rules on traits", () => {
     [{ industry: "software" }, 10],
     [{ title: "director", industry: "Technology", employees: 50 }, 28],
   ])("scores traits %j as %i", (traits, points) => {
-    expect(scoreOf(fit, [ev("identify", T0, traits)]).total).toBe(points);
+    expect(scoreOf(fit, [ev("identify", T0, "/", traits)]).total).toBe(points);
   });
 });
 
@@ -154,7 +147,7 @@ describe("decay", () => {
   it("leaves other dimensions alone", () => {
     const s = scoreOf(
       { prospectAt: 100, dimensions: { engagement: { decay: { halfLifeDays: 1 } } }, rules: [...rule, { id: "vp", points: 10, when: { trait: "title", equals: "VP" } }] },
-      [...tenPoints, ev("identify", T0, { title: "VP" })],
+      [...tenPoints, ev("identify", T0, "/", { title: "VP" })],
       T0 + 3 * DAY,
     );
     expect(s.dimensions).toEqual({ engagement: 1.25, fit: 10 });
@@ -202,7 +195,7 @@ describe("classes and grades", () => {
     [5, true, "hot", "B1"],
   ])("%i page views, director %s: class %s, grade %s", (views, director, cls, grade) => {
     const events = Array.from({ length: views }, (_, i) => ev("pageview", T0 + i * MIN));
-    if (director) events.push(ev("identify", T0 + HOUR, { title: "Director" }));
+    if (director) events.push(ev("identify", T0 + HOUR, "/", { title: "Director" }));
     const s = scoreOf(rules, events);
     expect([s.class, s.grade]).toEqual([cls, grade]);
   });
@@ -219,12 +212,12 @@ describe("event matching", () => {
   };
 
   it.each([
-    [ev("download", T0, { file: "https://shop.example/files/Lead-Scoring-EBOOK.pdf?x=1" }), 15],
-    [ev("download", T0, { file: "/files/report.docx" }), 3],
-    [ev("download", T0, { file: "/files/report.pdf" }), 0],
-    [ev("signup", T0, { plan: "Team", seats: 12 }), 7],
-    [ev("signup", T0, { plan: "team", seats: 3 }), 0],
-    [ev("signup", T0, { plan: "solo", seats: 50 }), 0],
+    [ev("download", T0, "/", { file: "https://shop.example/files/Lead-Scoring-EBOOK.pdf?x=1" }), 15],
+    [ev("download", T0, "/", { file: "/files/report.docx" }), 3],
+    [ev("download", T0, "/", { file: "/files/report.pdf" }), 0],
+    [ev("signup", T0, "/", { plan: "Team", seats: 12 }), 7],
+    [ev("signup", T0, "/", { plan: "team", seats: 3 }), 0],
+    [ev("signup", T0, "/", { plan: "solo", seats: 50 }), 0],
   ])("scores %j as %i", (event, points) => {
     expect(scoreOf(rules, [event]).total).toBe(points);
   });
