@@ -1,17 +1,20 @@
 import { Hono } from "hono";
 import type { AppEnv } from "./lib/app-env";
-import { requireToken } from "./lib/auth";
+import { authenticate } from "./lib/auth";
 import { onError, onNotFound } from "./lib/errors";
 import { database } from "./store/db";
 import { collect } from "./routes/collect";
 import { prospectsRoutes } from "./routes/prospects";
 import { rulesRoutes } from "./routes/rules";
 import { sitesRoutes } from "./routes/sites";
+import { tokensRoutes } from "./routes/tokens";
 import { visitorsRoutes } from "./routes/visitors";
 import { storeDueLists } from "./scheduled";
 
+// Every route declares the token scope it takes with requireScope; one that declares none is admin-only.
 const api = new Hono<AppEnv>()
-  .use(requireToken)
+  .use(authenticate)
+  .route("/tokens", tokensRoutes)
   .route("/sites", sitesRoutes)
   .route("/sites/:site/rules", rulesRoutes)
   .route("/sites/:site/visitors", visitorsRoutes)

@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { z } from "zod";
 import type { VisitorRow } from "../../schema";
 import type { AppEnv } from "../lib/app-env";
+import { requireScope } from "../lib/auth";
 import { ApiError } from "../lib/errors";
 import { siteFromPath } from "../lib/site-param";
 import { validate } from "../lib/validate";
@@ -47,7 +48,7 @@ function summary(v: VisitorRow) {
 
 /** GET /api/sites/:site/visitors (leaderboard) and GET /api/sites/:site/visitors/:id (why this score). */
 export const visitorsRoutes = new Hono<AppEnv>()
-  .get("/", validate("query", listQuery), async (c) => {
+  .get("/", requireScope("read"), validate("query", listQuery), async (c) => {
     const site = await siteFromPath(c);
     const { limit, cursor } = c.req.valid("query");
     const rows = await leaderboard(c.var.db, site.id, limit + 1, cursor ? decodeCursor(cursor) : undefined);
@@ -58,7 +59,7 @@ export const visitorsRoutes = new Hono<AppEnv>()
       nextCursor: rows.length > limit && last ? encodeCursor({ score: last.score, id: last.id }) : null,
     });
   })
-  .get("/:id", async (c) => {
+  .get("/:id", requireScope("read"), async (c) => {
     const site = await siteFromPath(c);
     const id = c.req.param("id");
     if (!clientId.safeParse(id).success) throw new ApiError("bad_request", "invalid visitor id");
