@@ -4,6 +4,8 @@ import { authenticate } from "./lib/auth";
 import { onError, onNotFound } from "./lib/errors";
 import { database } from "./store/db";
 import { collect } from "./routes/collect";
+import { erasureRoutes } from "./routes/erasure";
+import { health } from "./routes/health";
 import { prospectsRoutes } from "./routes/prospects";
 import { rulesRoutes } from "./routes/rules";
 import { sitesRoutes } from "./routes/sites";
@@ -18,6 +20,7 @@ const api = new Hono<AppEnv>()
   .route("/sites", sitesRoutes)
   .route("/sites/:site/rules", rulesRoutes)
   .route("/sites/:site/visitors", visitorsRoutes)
+  .route("/sites/:site/visitors", erasureRoutes)
   .route("/sites/:site/prospects", prospectsRoutes);
 
 /** The collector: beacons at /e, the API under /api (the tracker itself is a static asset). */
@@ -26,6 +29,7 @@ export const app = new Hono<AppEnv>()
     c.set("db", database(c.env.DB));
     await next();
   })
+  .route("/", health)
   .route("/", collect)
   .route("/api", api)
   .onError(onError)
@@ -34,7 +38,8 @@ export const app = new Hono<AppEnv>()
 export default {
   fetch: app.fetch,
   async scheduled(controller, env) {
-    const stored = await storeDueLists(database(env.DB), controller.scheduledTime);
-    if (stored.length) console.log("stored prospect lists", stored.join(", "));
+    const run = await storeDueLists(database(env.DB), controller.scheduledTime);
+    if (run.stored.length) console.log("stored prospect lists", run.stored.join(", "));
+    for (const [site, n] of Object.entries(run.purged)) console.log(`purged ${n} events past ${site}'s retention`);
   },
 } satisfies ExportedHandler<Env>;

@@ -20,6 +20,7 @@ const routes: { method: string; pattern: string; path: string; body?: unknown; s
   { method: "POST", pattern: "/api/sites/:site/rules/preview", path: "/api/sites/acme/rules/preview", body: { prospectAt: 1, rules: [] }, scopes: ["admin"] },
   { method: "GET", pattern: "/api/sites/:site/visitors", path: "/api/sites/acme/visitors", scopes: ["admin", "read"] },
   { method: "GET", pattern: "/api/sites/:site/visitors/:id", path: "/api/sites/acme/visitors/visitor-0001", scopes: ["admin", "read"] },
+  { method: "DELETE", pattern: "/api/sites/:site/visitors/:id", path: "/api/sites/acme/visitors/visitor-0001", scopes: ["admin"] },
   { method: "GET", pattern: "/api/sites/:site/prospects", path: "/api/sites/acme/prospects", scopes: ["admin", "read"] },
 ];
 

@@ -84,10 +84,11 @@ export interface VisitorJson {
   recentEvents: { id: string; type: string; path: string }[];
 }
 
+const TABLES = ["sites", "rule_sets", "visitors", "events", "prospect_lists", "api_tokens", "erased_visitors"] as const;
+
 /** Row counts of every table: "changes nothing" means these stay equal. */
-export async function tableCounts(): Promise<Record<string, number>> {
-  const tables = ["sites", "rule_sets", "visitors", "events", "prospect_lists", "api_tokens", "erased_visitors"];
-  const out: Record<string, number> = {};
-  for (const t of tables) out[t] = ((await env.DB.prepare(`SELECT count(*) AS n FROM ${t}`).first<{ n: number }>())?.n ?? 0);
+export async function tableCounts(): Promise<Record<(typeof TABLES)[number], number>> {
+  const out = Object.fromEntries(TABLES.map((t) => [t, 0])) as Record<(typeof TABLES)[number], number>;
+  for (const t of TABLES) out[t] = (await env.DB.prepare(`SELECT count(*) AS n FROM ${t}`).first<{ n: number }>())?.n ?? 0;
   return out;
 }
