@@ -1,5 +1,20 @@
 // Turns each benchmark's figures into the Markdown table README.md shows.
 type Rows = { figures: Record<string, { read: number; written: number; statements: number }> };
+type Side = { rps: number; p50: number; p99: number; requests: number };
+type Load = {
+  connections: number;
+  collect: Side;
+  bare: Side;
+  ratio: number;
+  acceptedUnique: number;
+  storedEvents: number;
+  lost: number;
+  duplicated: number;
+  answers: Record<string, number>;
+  dump: { bytes: number; ip: number; userAgent: number };
+};
+
+const n = (x: number) => x.toLocaleString("en");
 
 export const renderers: Record<string, (result: never) => string> = {
   "rows-per-event": (r: Rows) =>
@@ -7,5 +22,18 @@ export const renderers: Record<string, (result: never) => string> = {
       "| visitor's history | D1 rows read | D1 rows written | statements |",
       "| --- | ---: | ---: | ---: |",
       ...Object.entries(r.figures).map(([k, f]) => `| ${k} | ${f.read} | ${f.written} | ${f.statements} |`),
+    ].join("\n"),
+  load: (r: Load) =>
+    [
+      `| endpoint (${r.connections} connections, \`wrangler dev\` on 127.0.0.1) | requests | requests/s | p50 latency | p99 latency |`,
+      "| --- | ---: | ---: | ---: | ---: |",
+      `| \`POST /e\`, one page view per beacon (1 in 21 a retry) | ${n(r.collect.requests)} | ${n(r.collect.rps)} | ${r.collect.p50} ms | ${r.collect.p99} ms |`,
+      `| \`GET /healthz\` (same worker, no D1) | ${n(r.bare.requests)} | ${n(r.bare.rps)} | ${r.bare.p50} ms | ${r.bare.p99} ms |`,
+      "",
+      `Beacon throughput is ${r.ratio.toFixed(2)}× the bare endpoint's. Answers: ${Object.entries(r.answers)
+        .map(([k, v]) => `${n(v)} × ${k}`)
+        .join(", ")}. Accepted event ids: ${n(r.acceptedUnique)}; events stored: ${n(r.storedEvents)}; lost: ${r.lost}; ` +
+        `counted twice: ${r.duplicated}. Database dump after the run (${n(r.dump.bytes)} bytes): ${r.dump.ip} IP addresses, ` +
+        `${r.dump.userAgent} user-agent strings.`,
     ].join("\n"),
 };
