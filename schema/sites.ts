@@ -12,6 +12,8 @@ export const sites = sqliteTable("sites", {
   listHour: integer("list_hour").notNull().default(7),
   /** Version of the rule set in force; every scoring write checks it has not moved. */
   rulesVersion: integer("rules_version").notNull().default(1),
+  /** Raw events older than this many days are purged by the scheduled handler; scores stay. */
+  retentionDays: integer("retention_days").notNull().default(395),
   createdAt: integer("created_at").notNull(),
 });
 

@@ -27,6 +27,12 @@ export const visitors = sqliteTable(
     lastSeq: integer("last_seq").notNull().default(0),
     /** Referrer and UTM parameters of the first visit. */
     source: text("source", { mode: "json" }).$type<Record<string, string>>(),
+    /**
+     * The visitor's rate-limit window: its start (ms, a whole minute) and the events accepted in it. Kept
+     * on the visitor row, which every scoring write rewrites anyway, so the limit costs no extra D1 row.
+     */
+    windowStart: integer("window_start").notNull().default(0),
+    windowEvents: integer("window_events").notNull().default(0),
   },
   (t) => [
     primaryKey({ columns: [t.siteId, t.id] }),

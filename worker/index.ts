@@ -1,21 +1,27 @@
 import { Hono } from "hono";
 import type { AppEnv } from "./lib/app-env";
-import { requireToken } from "./lib/auth";
+import { authenticate } from "./lib/auth";
 import { onError, onNotFound } from "./lib/errors";
 import { database } from "./store/db";
 import { collect } from "./routes/collect";
+import { erasureRoutes } from "./routes/erasure";
 import { eventsRoutes } from "./routes/events";
+import { health } from "./routes/health";
 import { prospectsRoutes } from "./routes/prospects";
 import { rulesRoutes } from "./routes/rules";
 import { sitesRoutes } from "./routes/sites";
+import { tokensRoutes } from "./routes/tokens";
 import { visitorsRoutes } from "./routes/visitors";
 import { storeDueLists } from "./scheduled";
 
+// Every route declares the token scope it takes with requireScope; one that declares none is admin-only.
 const api = new Hono<AppEnv>()
-  .use(requireToken)
+  .use(authenticate)
+  .route("/tokens", tokensRoutes)
   .route("/sites", sitesRoutes)
   .route("/sites/:site/rules", rulesRoutes)
   .route("/sites/:site/visitors", visitorsRoutes)
+  .route("/sites/:site/visitors", erasureRoutes)
   .route("/sites/:site/prospects", prospectsRoutes)
   .route("/sites/:site/events", eventsRoutes);
 
@@ -25,6 +31,7 @@ export const app = new Hono<AppEnv>()
     c.set("db", database(c.env.DB));
     await next();
   })
+  .route("/", health)
   .route("/", collect)
   .route("/api", api)
   .onError(onError)
@@ -33,7 +40,8 @@ export const app = new Hono<AppEnv>()
 export default {
   fetch: app.fetch,
   async scheduled(controller, env) {
-    const stored = await storeDueLists(database(env.DB), controller.scheduledTime);
-    if (stored.length) console.log("stored prospect lists", stored.join(", "));
+    const run = await storeDueLists(database(env.DB), controller.scheduledTime);
+    if (run.stored.length) console.log("stored prospect lists", run.stored.join(", "));
+    for (const [site, n] of Object.entries(run.purged)) console.log(`purged ${n} events past ${site}'s retention`);
   },
 } satisfies ExportedHandler<Env>;

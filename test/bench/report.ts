@@ -2,7 +2,21 @@
 type Rows = { figures: Record<string, { read: number; written: number; statements: number }> };
 type Engine = { rules: number; events: number; replayPerSecond: number; applyPerSecond: number; node: string };
 
-const thousands = (n: number) => n.toLocaleString("en");
+type Side = { rps: number; p50: number; p99: number; requests: number };
+type Load = {
+  connections: number;
+  collect: Side;
+  bare: Side;
+  ratio: number;
+  acceptedUnique: number;
+  storedEvents: number;
+  lost: number;
+  duplicated: number;
+  answers: Record<string, number>;
+  dump: { bytes: number; ip: number; userAgent: number };
+};
+
+const n = (x: number) => x.toLocaleString("en");
 
 export const renderers: Record<string, (result: never) => string> = {
   "rows-per-event": (r: Rows) =>
@@ -15,7 +29,20 @@ export const renderers: Record<string, (result: never) => string> = {
     [
       `| ${r.rules} rules, Node ${r.node} | events per CPU-second (one core) |`,
       "| --- | ---: |",
-      `| replay (rescoring, ${thousands(r.events)} events over 1,000 visitors) | ${thousands(r.replayPerSecond)} |`,
-      `| apply (the write path: one event onto a copy of the stored state) | ${thousands(r.applyPerSecond)} |`,
+      `| replay (rescoring, ${n(r.events)} events over 1,000 visitors) | ${n(r.replayPerSecond)} |`,
+      `| apply (the write path: one event onto a copy of the stored state) | ${n(r.applyPerSecond)} |`,
+    ].join("\n"),
+  load: (r: Load) =>
+    [
+      `| endpoint (${r.connections} connections, \`wrangler dev\` on 127.0.0.1) | requests | requests/s | p50 latency | p99 latency |`,
+      "| --- | ---: | ---: | ---: | ---: |",
+      `| \`POST /e\`, one page view per beacon (1 in 21 a retry) | ${n(r.collect.requests)} | ${n(r.collect.rps)} | ${r.collect.p50} ms | ${r.collect.p99} ms |`,
+      `| \`GET /healthz\` (same worker, no D1) | ${n(r.bare.requests)} | ${n(r.bare.rps)} | ${r.bare.p50} ms | ${r.bare.p99} ms |`,
+      "",
+      `Beacon throughput is ${r.ratio.toFixed(2)}× the bare endpoint's. Answers: ${Object.entries(r.answers)
+        .map(([k, v]) => `${n(v)} × ${k}`)
+        .join(", ")}. Accepted event ids: ${n(r.acceptedUnique)}; events stored: ${n(r.storedEvents)}; lost: ${r.lost}; ` +
+        `counted twice: ${r.duplicated}. Database dump after the run (${n(r.dump.bytes)} bytes): ${r.dump.ip} IP addresses, ` +
+        `${r.dump.userAgent} user-agent strings.`,
     ].join("\n"),
 };

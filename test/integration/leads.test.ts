@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { api, createSite, event, track, visitor } from "../support/api";
+import { api, beaconBody, createSite, event, sendBeacon, tableCounts, track, visitor } from "../support/api";
 
 const identify = (email: string) => event("identify", "/", 0, { d: { email } });
 const leaderboard = async (site: string) =>
@@ -52,5 +52,16 @@ describe("one lead per email", () => {
     await api("/api/sites/acme/events", "POST", { email: "cy@acme.example", events: [{ id: "click-0002", type: "email_click", at: Date.now() }] });
     expect((await visitor("acme", "browser-001")).score).toBe(13);
     expect(await leaderboard("acme")).toEqual([[visitorId, 13]]);
+  });
+
+  it("erases the whole person: every visitor id of the lead, and none is tracked again", async () => {
+    await createSite();
+    await track("acme", "laptop-0003", event("pageview"), identify("di@acme.example"));
+    await track("acme", "phone-00003", event("pageview"), identify("di@acme.example"));
+    const res = await api("/api/sites/acme/visitors/phone-00003", "DELETE");
+    expect(await res.json()).toMatchObject({ visitorIds: ["laptop-0003", "phone-00003"], erased: { events: 4, visitor: true } });
+    expect(await tableCounts()).toMatchObject({ visitors: 0, events: 0 });
+    await sendBeacon(beaconBody("acme", "laptop-0003", [event("pageview")]));
+    expect(await tableCounts()).toMatchObject({ visitors: 0, events: 0 });
   });
 });

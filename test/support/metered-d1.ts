@@ -3,6 +3,8 @@ export interface RowMeter {
   read: number;
   written: number;
   statements: number;
+  /** Statements run outside a batch through first() or raw(), whose results carry no row counts. */
+  unmetered?: number;
 }
 
 function tally(meter: RowMeter, results: D1Result[]): void {
@@ -13,9 +15,28 @@ function tally(meter: RowMeter, results: D1Result[]): void {
   }
 }
 
+/** A prepared statement that reports what it runs to the meter. */
+function meteredStatement(statement: D1PreparedStatement, meter: RowMeter): D1PreparedStatement {
+  return new Proxy(statement, {
+    get(target, key) {
+      if (key === "bind") return (...values: unknown[]) => meteredStatement(target.bind(...values), meter);
+      if (key === "run" || key === "all") {
+        return async () => {
+          const result = await target[key]();
+          tally(meter, [result]);
+          return result;
+        };
+      }
+      if (key === "first" || key === "raw") meter.unmetered = (meter.unmetered ?? 0) + 1;
+      const value = Reflect.get(target, key);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+}
+
 /**
- * A D1 database that adds up the rows every batch reads and writes. The collector's write path runs
- * only batches, so this sees all of its work.
+ * A D1 database that adds up the rows every batch and statement reads and writes. The collector's write
+ * path runs only batches, so this sees all of its work.
  */
 export function meteredD1(db: D1Database, meter: RowMeter): D1Database {
   return new Proxy(db, {
@@ -27,6 +48,7 @@ export function meteredD1(db: D1Database, meter: RowMeter): D1Database {
           return results;
         };
       }
+      if (key === "prepare") return (query: string) => meteredStatement(target.prepare(query), meter);
       const value = Reflect.get(target, key);
       return typeof value === "function" ? value.bind(target) : value;
     },

@@ -6,7 +6,8 @@ import { scoringSettings, type SiteWithRules } from "../store/sites";
 import { apply, dedupe } from "../scoring/engine";
 import { totalScore } from "../scoring/evaluate";
 import { emptyState } from "../scoring/state";
-import { ApiError } from "../lib/errors";
+import { ApiError, storageUnavailable } from "../lib/errors";
+import { sha256Hex } from "../lib/hash";
 import { mergeByEmail } from "./merge-leads";
 
 /** An event ready to score: validated, its time corrected for clock skew. */
@@ -23,7 +24,18 @@ export interface IngestResult {
   accepted: string[];
   /** How many events were already stored (or repeated within the batch). */
   duplicates: number;
+  /** Set when the batch was accepted but deliberately not stored: the visitor id was erased. */
+  ignored?: "erased";
 }
+
+/** Limits a caller may put on a batch. */
+export interface BatchLimits {
+  /** At most this many events per lead per clock minute (a fixed window kept on the lead's row). */
+  eventsPerVisitorMinute?: number;
+}
+
+/** The rate-limit window length: one clock minute. */
+export const RATE_WINDOW_MS = 60_000;
 
 /** The next sequence number of a lead: its receipt time in microseconds, always above the last one given. */
 export function nextSeq(last: number, receivedAt: number): number {
@@ -35,9 +47,22 @@ export function nextSeq(last: number, receivedAt: number): number {
 const MAX_ATTEMPTS = 100;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+// Reads and writes on this path are atomic and retry-safe (event ids make a retry count once), so a
+// storage failure is answered 503 + Retry-After rather than 500.
+async function store<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    if (err instanceof StaleWrite || err instanceof ApiError) throw err;
+    throw storageUnavailable(err);
+  }
+}
+
 /**
  * Scores a batch of events for one visitor and stores it atomically. `authorize` sees the site before
- * anything is written and may throw to refuse the batch. Retried or duplicated event ids count once.
+ * anything is written and may throw to refuse the batch. Retried or duplicated event ids count once; an
+ * erased visitor id is accepted and ignored; a visitor over `limits` is refused with a 429. The score
+ * goes to the visitor's lead: the visitor itself, or the lead it was merged into by email.
  */
 export async function scoreBatch(
   db: Database,
@@ -47,20 +72,31 @@ export async function scoreBatch(
   receivedAt: number,
   authorize: (site: SiteWithRules) => void,
   source: Record<string, string> | null,
+  limits: BatchLimits = {},
 ): Promise<IngestResult> {
   const unique = dedupe(batch);
   const ids = unique.map((e) => e.id);
+  const visitorHash = await sha256Hex(visitorId);
+  const windowStart = receivedAt - (receivedAt % RATE_WINDOW_MS);
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    const input = await loadScoringInput(db, siteId, visitorId, ids);
+    const input = await store(() => loadScoringInput(db, siteId, visitorId, visitorHash, ids));
     if (!input.site) throw new ApiError("not_found", `unknown site "${siteId}"`);
     authorize(input.site);
+    if (input.erased) return { accepted: [], duplicates: 0, ignored: "erased" };
     const { site, rules } = input.site;
     const fresh = unique.filter((e) => !input.knownIds.has(e.id));
     const duplicates = batch.length - fresh.length;
     if (fresh.length === 0) return { accepted: [], duplicates };
 
-    const settings = scoringSettings(site);
     const lead = input.lead;
+    const inWindow = lead?.windowStart === windowStart ? lead.windowEvents : 0;
+    const limit = limits.eventsPerVisitorMinute;
+    if (limit !== undefined && inWindow + fresh.length > limit) {
+      const retryAfter = Math.max(1, Math.ceil((windowStart + RATE_WINDOW_MS - receivedAt) / 1000));
+      throw new ApiError("rate_limited", `at most ${limit} events per visitor per minute`, { "Retry-After": String(retryAfter) });
+    }
+
+    const settings = scoringSettings(site);
     let state = lead?.state ?? emptyState();
     let seq = lead?.lastSeq ?? 0;
     const rows: EventRow[] = [];
@@ -71,22 +107,27 @@ export async function scoreBatch(
     }
     const leadId = lead?.id ?? visitorId;
     try {
-      await commitScored(db, {
-        siteId,
-        leadId,
-        rulesVersion: site.rulesVersion,
-        readVersion: lead?.version ?? null,
-        readEmail: lead?.email ?? null,
-        lastSeq: seq,
-        state,
-        score: totalScore(state, rules, receivedAt),
-        firstSeen: lead?.firstSeen ?? (fresh[0] as IncomingEvent).ts,
-        lastSeen: state.lastTs ?? receivedAt,
-        source: lead ? null : source,
-        events: rows,
-      });
+      await store(() =>
+        commitScored(db, {
+          siteId,
+          leadId,
+          visitorHash,
+          rulesVersion: site.rulesVersion,
+          readVersion: lead?.version ?? null,
+          readEmail: lead?.email ?? null,
+          lastSeq: seq,
+          state,
+          score: totalScore(state, rules, receivedAt),
+          firstSeen: lead?.firstSeen ?? (fresh[0] as IncomingEvent).ts,
+          lastSeen: state.lastTs ?? receivedAt,
+          source: lead ? null : source,
+          windowStart,
+          windowEvents: inWindow + fresh.length,
+          events: rows,
+        }),
+      );
       // A newly known email that another lead already has: they are one person.
-      if (state.email !== null && state.email !== (lead?.email ?? null)) await mergeByEmail(db, input.site, leadId, state.email, receivedAt);
+      if (state.email !== null && state.email !== (lead?.email ?? null)) await store(() => mergeByEmail(db, input.site as SiteWithRules, leadId, state.email as string, receivedAt));
       return { accepted: fresh.map((e) => e.id), duplicates };
     } catch (err) {
       if (!(err instanceof StaleWrite)) throw err;

@@ -1,7 +1,14 @@
+import type { TokenScope } from "../../schema";
 import type { Database } from "../store/db";
+
+/** Who made an API request: the token's scope and id (null for the bootstrap API_TOKEN secret). */
+export interface Caller {
+  scope: TokenScope;
+  tokenId: string | null;
+}
 
 /** Hono's environment for every route: the Worker bindings and what middleware puts on the context. */
 export interface AppEnv {
   Bindings: Env;
-  Variables: { db: Database };
+  Variables: { db: Database; caller: Caller };
 }

@@ -36,6 +36,15 @@ export function errorBody(code: ErrorCode, message: string) {
   return { error: { code, message } };
 }
 
+/**
+ * The 503 for a storage failure (D1 unreachable, overloaded, a lost connection): logged in full, answered
+ * with Retry-After. Only for write paths that are atomic and idempotent, where a retry is always safe.
+ */
+export function storageUnavailable(err: unknown): ApiError {
+  console.error("storage failure", err);
+  return new ApiError("unavailable", "storage is unavailable; retry shortly", { "Retry-After": "1" });
+}
+
 /** Hono onError: known errors keep their code; anything else is logged and answered as a bare 500. */
 export function onError(err: Error, c: Context): Response {
   if (err instanceof ApiError) return c.json(errorBody(err.code, err.message), err.status, err.headers);

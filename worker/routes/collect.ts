@@ -1,5 +1,6 @@
-import { Hono } from "hono";
+import { Hono, type Context } from "hono";
 import { cors } from "hono/cors";
+import { isbot } from "isbot";
 import { z } from "zod";
 import type { AppEnv } from "../lib/app-env";
 import { ApiError } from "../lib/errors";
@@ -15,6 +16,12 @@ import { emailAddress, eventProps } from "../ingest/props";
 export const MAX_BEACON_BYTES = 16 * 1024;
 /** Most events accepted in one beacon. */
 export const MAX_BEACON_EVENTS = 20;
+/** Longest page path kept (after URL normalisation, which can lengthen a URL's path by percent-encoding). */
+export const MAX_PATH_LENGTH = 2000;
+/** Most events one visitor may send per clock minute; beyond it the beacon gets a 429. */
+export const MAX_VISITOR_EVENTS_PER_MINUTE = 120;
+/** The header that says why a 202 stored nothing. */
+export const IGNORED_HEADER = "X-Leadscore-Ignored";
 
 
 
@@ -51,19 +58,55 @@ const beacon = z.strictObject({
 
 export type Beacon = z.input<typeof beacon>;
 
+const tooLarge = () => new ApiError("payload_too_large", `a beacon is at most ${MAX_BEACON_BYTES} bytes`);
+
+/** Reads the body, stopping as soon as it passes the limit (a chunked body declares no length). */
 async function readBody(request: Request): Promise<string> {
   const declared = Number(request.headers.get("content-length") ?? "0");
-  if (declared > MAX_BEACON_BYTES) throw new ApiError("payload_too_large", `a beacon is at most ${MAX_BEACON_BYTES} bytes`);
-  const bytes = await request.arrayBuffer();
-  if (bytes.byteLength > MAX_BEACON_BYTES) throw new ApiError("payload_too_large", `a beacon is at most ${MAX_BEACON_BYTES} bytes`);
-  return new TextDecoder().decode(bytes);
+  if (declared > MAX_BEACON_BYTES) throw tooLarge();
+  if (!request.body) return "";
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > MAX_BEACON_BYTES) {
+      await reader.cancel();
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  const bytes = new Uint8Array(size);
+  let at = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  try {
+    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
+  } catch {
+    throw new ApiError("bad_request", "body is not valid UTF-8");
+  }
 }
+
+// A lone surrogate (JSON allows "\ud800") is not text: D1 could not store it faithfully.
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 function parseBeacon(text: string) {
   let json: unknown;
   try {
-    json = JSON.parse(text);
-  } catch {
+    json = JSON.parse(text, (key, value: unknown) => {
+      if (LONE_SURROGATE.test(key) || (typeof value === "string" && LONE_SURROGATE.test(value))) {
+        throw new ApiError("bad_request", "body holds a lone UTF-16 surrogate");
+      }
+      // zod would drop such a key silently; a beacon that carries one is junk, and says so.
+      if (key === "__proto__") throw new ApiError("bad_request", "invalid beacon: no key may be named __proto__");
+      return value;
+    });
+  } catch (err) {
+    if (err instanceof ApiError) throw err;
     throw new ApiError("bad_request", "body is not valid JSON");
   }
   const events = (json as { e?: unknown } | null)?.e;
@@ -79,13 +122,20 @@ function parseBeacon(text: string) {
 export const collect = new Hono<AppEnv>()
   // Any page may read the answer (the tracker checks delivery); whether a page may send is the site's
   // allowed origins, checked below. No credentials are involved.
-  .use("/e", cors({ origin: "*", allowMethods: ["POST"], maxAge: 86_400 }))
+  .use("/e", cors({ origin: "*", allowMethods: ["POST"], maxAge: 86_400, exposeHeaders: [IGNORED_HEADER, "Retry-After"] }))
   .post("/e", async (c) => {
   const receivedAt = Date.now();
   const body = parseBeacon(await readBody(c.req.raw));
+  // Bots (and clients that send no user agent, which no browser does) are answered as accepted, so they
+  // have no reason to retry, and are neither stored nor scored. The user agent itself is never stored.
+  const userAgent = c.req.header("user-agent") ?? "";
+  if (!userAgent || isbot(userAgent)) return ignored(c, "bot");
+  const { success } = await c.env.SITE_RATE_LIMIT.limit({ key: body.s });
+  if (!success) throw new ApiError("rate_limited", `too many beacons for site "${body.s}"; retry shortly`, { "Retry-After": "10" });
   const origin = c.req.header("origin") ?? null;
-  const events: IncomingEvent[] = body.e.map((e) => {
+  const events: IncomingEvent[] = body.e.map((e, i) => {
     const url = new URL(e.u);
+    if (url.pathname.length > MAX_PATH_LENGTH) throw new ApiError("bad_request", `invalid beacon: e[${i}].u: the path is over ${MAX_PATH_LENGTH} characters`);
     return {
       id: e.i,
       type: e.n === "track" ? (e.c as string) : e.n,
@@ -106,6 +156,14 @@ export const collect = new Hono<AppEnv>()
       }
     },
     sourceOf(body.e),
+    { eventsPerVisitorMinute: MAX_VISITOR_EVENTS_PER_MINUTE },
   );
+  if (result.ignored) return ignored(c, result.ignored);
   return c.json({ accepted: result.accepted.length, duplicates: result.duplicates }, 202);
 });
+
+/** A 202 that stored nothing, saying why in a header and the body. */
+function ignored(c: Context<AppEnv>, reason: "bot" | "erased") {
+  c.header(IGNORED_HEADER, reason);
+  return c.json({ accepted: 0, duplicates: 0, ignored: reason }, 202);
+}

@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../lib/app-env";
+import { requireScope } from "../lib/auth";
 import { siteFromPath } from "../lib/site-param";
 import { validate } from "../lib/validate";
 import { correctedTime, epochMs } from "../ingest/clock";
@@ -57,7 +58,7 @@ async function visitorIdForEmail(siteId: string, email: string): Promise<string>
  * or an email, with the same dedupe and clock-skew rules as the beacon. An email no visitor has yet
  * starts a lead of its own, identified by that email.
  */
-export const eventsRoutes = new Hono<AppEnv>().post("/", validate("json", body), async (c) => {
+export const eventsRoutes = new Hono<AppEnv>().post("/", requireScope("ingest"), validate("json", body), async (c) => {
   const receivedAt = Date.now();
   const input = c.req.valid("json");
   const site = await siteFromPath(c);

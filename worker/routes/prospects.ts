@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../lib/app-env";
+import { requireScope } from "../lib/auth";
 import { ApiError } from "../lib/errors";
 import { toCsv } from "../lib/csv";
 import { siteFromPath } from "../lib/site-param";
@@ -32,7 +33,7 @@ function csv(rows: ProspectRow[]): string {
 }
 
 /** GET /api/sites/:site/prospects?date=YYYY-MM-DD&format=json|csv: the daily list for sales. */
-export const prospectsRoutes = new Hono<AppEnv>().get("/", validate("query", query), async (c) => {
+export const prospectsRoutes = new Hono<AppEnv>().get("/", requireScope("read"), validate("query", query), async (c) => {
   const site = await siteFromPath(c);
   const today = localDay(Date.now(), site.timezone);
   const { date = today, format } = c.req.valid("query");

@@ -1,5 +1,6 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../lib/app-env";
+import { requireScope } from "../lib/auth";
 import { ApiError } from "../lib/errors";
 import { siteFromPath } from "../lib/site-param";
 import { describeIssues } from "../lib/validate";
@@ -31,19 +32,19 @@ async function jsonBody(request: Request): Promise<unknown> {
 
 /** GET and PUT /api/sites/:site/rules, and POST .../rules/preview. */
 export const rulesRoutes = new Hono<AppEnv>()
-  .get("/", async (c) => {
+  .get("/", requireScope("read"), async (c) => {
     const site = await siteFromPath(c);
     const set = await findRuleSet(c.var.db, site.id, site.rulesVersion);
     if (!set) throw new ApiError("not_found", `site "${site.id}" has no rules`);
     return c.json({ version: set.version, createdAt: new Date(set.createdAt).toISOString(), rules: set.rules });
   })
-  .put("/", async (c) => {
+  .put("/", requireScope("admin"), async (c) => {
     const rules = parseRuleSet(await jsonBody(c.req.raw));
     const site = await siteFromPath(c);
     const version = await replaceRules(c.var.db, site, rules, Date.now());
     return c.json({ version, rules });
   })
-  .post("/preview", async (c) => {
+  .post("/preview", requireScope("admin"), async (c) => {
     const rules = parseRuleSet(await jsonBody(c.req.raw));
     const site = await siteFromPath(c);
     const current = await findRuleSet(c.var.db, site.id, site.rulesVersion);

@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { SiteRow } from "../../schema";
 import { siteId } from "../ingest/ids";
 import type { AppEnv } from "../lib/app-env";
+import { requireScope } from "../lib/auth";
 import { ApiError } from "../lib/errors";
 import { validate } from "../lib/validate";
 import { defaultRules } from "../scoring/default-rules";
@@ -22,6 +23,8 @@ const newSite = z.strictObject({
   visitTimeoutMin: z.number().int().min(1).max(24 * 60).default(30),
   timezone: z.string().max(64).refine(isTimezone, "unknown IANA timezone").default("UTC"),
   listHour: z.number().int().min(0).max(23).default(7),
+  /** Days raw events are kept; older ones are purged daily (scores stay). */
+  retentionDays: z.number().int().min(1).max(3650).default(395),
   rules: ruleSetSchema.optional(),
 });
 
@@ -34,6 +37,7 @@ export function siteJson(site: SiteRow) {
     visitTimeoutMin: site.visitTimeoutMin,
     timezone: site.timezone,
     listHour: site.listHour,
+    retentionDays: site.retentionDays,
     rulesVersion: site.rulesVersion,
     createdAt: new Date(site.createdAt).toISOString(),
   };
@@ -45,7 +49,7 @@ function randomSiteId(): string {
 
 /** POST /api/sites and GET /api/sites. */
 export const sitesRoutes = new Hono<AppEnv>()
-  .post("/", validate("json", newSite), async (c) => {
+  .post("/", requireScope("admin"), validate("json", newSite), async (c) => {
     const body = c.req.valid("json");
     const site: SiteRow = {
       id: body.id ?? randomSiteId(),
@@ -54,6 +58,7 @@ export const sitesRoutes = new Hono<AppEnv>()
       visitTimeoutMin: body.visitTimeoutMin,
       timezone: body.timezone,
       listHour: body.listHour,
+      retentionDays: body.retentionDays,
       rulesVersion: 1,
       createdAt: Date.now(),
     };
@@ -62,4 +67,4 @@ export const sitesRoutes = new Hono<AppEnv>()
     }
     return c.json({ site: siteJson(site) }, 201);
   })
-  .get("/", async (c) => c.json({ sites: (await listSites(c.var.db)).map(siteJson) }));
+  .get("/", requireScope("read"), async (c) => c.json({ sites: (await listSites(c.var.db)).map(siteJson) }));

@@ -2,6 +2,7 @@ import { Hono, type Context } from "hono";
 import { z } from "zod";
 import type { SiteRow, VisitorRow } from "../../schema";
 import type { AppEnv } from "../lib/app-env";
+import { requireScope } from "../lib/auth";
 import { ApiError } from "../lib/errors";
 import { siteFromPath } from "../lib/site-param";
 import { validate } from "../lib/validate";
@@ -59,7 +60,7 @@ async function rulesInForce(c: Context<AppEnv>, site: SiteRow) {
 
 /** GET /api/sites/:site/visitors (leaderboard) and GET /api/sites/:site/visitors/:id (why this score). */
 export const visitorsRoutes = new Hono<AppEnv>()
-  .get("/", validate("query", listQuery), async (c) => {
+  .get("/", requireScope("read"), validate("query", listQuery), async (c) => {
     const site = await siteFromPath(c);
     const { limit, cursor } = c.req.valid("query");
     const [set, rows] = await Promise.all([rulesInForce(c, site), leaderboard(c.var.db, site.id, limit + 1, cursor ? decodeCursor(cursor) : undefined)]);
@@ -71,7 +72,7 @@ export const visitorsRoutes = new Hono<AppEnv>()
       nextCursor: rows.length > limit && last ? encodeCursor({ score: last.score, id: last.id }) : null,
     });
   })
-  .get("/:id", async (c) => {
+  .get("/:id", requireScope("read"), async (c) => {
     const site = await siteFromPath(c);
     const id = c.req.param("id");
     if (!clientId.safeParse(id).success) throw new ApiError("bad_request", "invalid visitor id");

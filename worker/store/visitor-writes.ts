@@ -1,5 +1,5 @@
 import { and, eq, inArray, or, sql } from "drizzle-orm";
-import { events, sites, visitors, type EventRow, type VisitorRow } from "../../schema";
+import { erasedVisitors, events, sites, visitors, type EventRow, type VisitorRow } from "../../schema";
 import type { ScoreState } from "../scoring/state";
 import type { Database } from "./db";
 import { abortIf, runGuarded } from "./guard";
@@ -13,12 +13,17 @@ export interface ScoringInput {
   lead: VisitorRow | undefined;
   /** Which of the batch's event ids are already stored. */
   knownIds: Set<string>;
+  /** The visitor id was erased and may not be tracked again. */
+  erased: boolean;
 }
 
-/** Reads site, rules, visitor and lead state and already-stored ids in one round trip. */
-export async function loadScoringInput(db: Database, siteId: string, visitorId: string, eventIds: string[]): Promise<ScoringInput> {
+/**
+ * Reads site, rules, visitor and lead state, already-stored ids and the erasure tombstone in one round
+ * trip. `visitorHash` is the hex SHA-256 of the visitor id (tombstones keep only that).
+ */
+export async function loadScoringInput(db: Database, siteId: string, visitorId: string, visitorHash: string, eventIds: string[]): Promise<ScoringInput> {
   const leadOf = db.select({ leadId: visitors.leadId }).from(visitors).where(and(eq(visitors.siteId, siteId), eq(visitors.id, visitorId)));
-  const [site, rows, known] = await db.batch([
+  const [site, rows, known, tombstone] = await db.batch([
     siteWithRulesQuery(db, siteId),
     db
       .select()
@@ -28,11 +33,15 @@ export async function loadScoringInput(db: Database, siteId: string, visitorId: 
       .select({ id: events.id })
       .from(events)
       .where(and(eq(events.siteId, siteId), eq(events.visitorId, visitorId), inArray(events.id, eventIds))),
+    db
+      .select({ at: erasedVisitors.erasedAt })
+      .from(erasedVisitors)
+      .where(and(eq(erasedVisitors.siteId, siteId), eq(erasedVisitors.visitorHash, visitorHash))),
   ]);
   const visitor = rows.find((r) => r.id === visitorId);
   // A lead that is gone (erased) leaves its former alias to score on its own row.
   const lead = (visitor?.leadId ? rows.find((r) => r.id === visitor.leadId) : undefined) ?? visitor;
-  return { site: site[0], visitor, lead, knownIds: new Set(known.map((k) => k.id)) };
+  return { site: site[0], visitor, lead, knownIds: new Set(known.map((k) => k.id)), erased: tombstone.length > 0 };
 }
 
 /** What one scored batch changes: the new events and the lead's new state. */
@@ -40,6 +49,8 @@ export interface ScoredWrite {
   siteId: string;
   /** The row that holds the score: the visitor itself, or the lead it was merged into. */
   leadId: string;
+  /** Hex SHA-256 of the visitor id: an erasure landing first aborts the write. */
+  visitorHash: string;
   rulesVersion: number;
   /** The lead's version and email as read; version null for a visitor seen for the first time. */
   readVersion: number | null;
@@ -52,6 +63,9 @@ export interface ScoredWrite {
   firstSeen: number;
   lastSeen: number;
   source: Record<string, string> | null;
+  /** The visitor's rate-limit window after this write. */
+  windowStart: number;
+  windowEvents: number;
   events: EventRow[];
 }
 
@@ -65,8 +79,8 @@ function chunks<T>(items: T[], size: number): T[][] {
 }
 
 /**
- * Writes a scored batch atomically: nothing lands unless the visitor and rules are still as they were read,
- * and a concurrent insert of the same event id aborts it too. Throws StaleWrite in both cases, so the
+ * Writes a scored batch atomically: nothing lands unless the visitor and rules are still as they were read
+ * and the visitor was not erased meanwhile; a concurrent insert of the same event id aborts it too. Throws StaleWrite in both cases, so the
  * caller can read again and rescore.
  */
 export async function commitScored(db: Database, w: ScoredWrite): Promise<void> {
@@ -86,6 +100,8 @@ export async function commitScored(db: Database, w: ScoredWrite): Promise<void> 
           source: w.source,
           email: w.state.email,
           lastSeq: w.lastSeq,
+          windowStart: w.windowStart,
+          windowEvents: w.windowEvents,
         })
       : db
           .update(visitors)
@@ -96,6 +112,8 @@ export async function commitScored(db: Database, w: ScoredWrite): Promise<void> 
             version: w.readVersion + 1,
             lastSeen: w.lastSeen,
             lastSeq: w.lastSeq,
+            windowStart: w.windowStart,
+            windowEvents: w.windowEvents,
             // Naming the email column only when it changes keeps its index out of ordinary writes.
             ...(w.state.email !== w.readEmail ? { email: w.state.email } : {}),
           })
@@ -105,7 +123,8 @@ export async function commitScored(db: Database, w: ScoredWrite): Promise<void> 
     db,
     w.siteId,
     sql`${sites.rulesVersion} IS NOT ${w.rulesVersion}
-      OR (SELECT version FROM visitors WHERE site_id = ${w.siteId} AND id = ${w.leadId}) IS NOT ${w.readVersion}`,
+      OR (SELECT version FROM visitors WHERE site_id = ${w.siteId} AND id = ${w.leadId}) IS NOT ${w.readVersion}
+      OR EXISTS (SELECT 1 FROM erased_visitors WHERE site_id = ${w.siteId} AND visitor_hash = ${w.visitorHash})`,
   );
   await runGuarded(() => db.batch([guard, ...eventWrites, visitorWrite]));
 }

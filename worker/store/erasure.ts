@@ -1,0 +1,41 @@
+import { and, eq, inArray, sql } from "drizzle-orm";
+import { erasedVisitors, events, prospectLists, visitors } from "../../schema";
+import type { Database } from "./db";
+
+/** What an erasure removed. */
+export interface Erased {
+  events: number;
+  visitor: boolean;
+  prospectLists: number;
+}
+
+/**
+ * Deletes everything stored about a person in one batch: the events and rows of all their visitor ids (a
+ * lead and the visitors merged into it), their lines in stored prospect lists, and a tombstone per id
+ * (its hash only) so none is tracked again. A scoring write that read any of them before this lands is
+ * aborted by its guard (see commitScored).
+ */
+export async function eraseVisitors(db: Database, siteId: string, ids: { id: string; hash: string }[], now: number): Promise<Erased> {
+  const visitorIds = ids.map((v) => v.id);
+  const lists = await db
+    .select()
+    .from(prospectLists)
+    .where(
+      and(
+        eq(prospectLists.siteId, siteId),
+        sql`EXISTS (SELECT 1 FROM json_each(${prospectLists.rows}) WHERE json_extract(value, '$.visitorId') IN ${visitorIds})`,
+      ),
+    );
+  const [deletedEvents, deletedVisitors] = await db.batch([
+    db.delete(events).where(and(eq(events.siteId, siteId), inArray(events.visitorId, visitorIds))),
+    db.delete(visitors).where(and(eq(visitors.siteId, siteId), inArray(visitors.id, visitorIds))).returning({ id: visitors.id }),
+    ...ids.map((v) => db.insert(erasedVisitors).values({ siteId, visitorHash: v.hash, erasedAt: now }).onConflictDoNothing()),
+    ...lists.map((list) =>
+      db
+        .update(prospectLists)
+        .set({ rows: list.rows.filter((r) => !visitorIds.includes(r.visitorId)) })
+        .where(and(eq(prospectLists.siteId, siteId), eq(prospectLists.date, list.date))),
+    ),
+  ]);
+  return { events: deletedEvents.meta.changes, visitor: deletedVisitors.length > 0, prospectLists: lists.length };
+}
