@@ -5,6 +5,7 @@ export default defineConfig({
   test: {
     include: ["test/e2e/**/*.test.ts"],
     environment: "node",
+    globalSetup: ["test/e2e/global-setup.ts"],
     // One browser and one collector at a time: the machine has two cores.
     fileParallelism: false,
     testTimeout: 60_000,
