@@ -28,7 +28,7 @@ type Identity = { email?: string; traits?: Props };
 /** The page-facing command function, and the queue the head stub fills before the script loads. */
 type Leadscore = ((...args: unknown[]) => void) & { q?: Iterable<unknown>[] };
 
-((w: Window & { leadscore?: Leadscore }, d: Document, addListener: "addEventListener") => {
+((w: Window & { leadscore?: Leadscore }, d: Document) => {
   // Nothing may throw into the page: every entry point is wrapped.
   const safe =
     <A extends unknown[]>(f: (...a: A) => unknown) =>
@@ -73,8 +73,10 @@ type Leadscore = ((...args: unknown[]) => void) & { q?: Iterable<unknown>[] };
       const body = JSON.stringify({ s: dataset.site, v: (storage[VID] ||= rand()), t: Date.now(), e: batch });
       // Answered: 2xx (counted, maybe before) or 4xx (never acceptable) both take the events out of the outbox
       // (the body names each of their ids); a network error or 5xx leaves them there for the next page load.
+      // (Once consent is withdrawn, nothing is written or sent again.)
       const answered = safe(({ status }: Response) =>
         status < 500 &&
+        state > 0 &&
         (status > 399 && batch[1]
           ? // One bad event must not sink its batch: a 4xx for several events retries them one by one.
             batch.map((e) => send([e]))
@@ -142,7 +144,7 @@ type Leadscore = ((...args: unknown[]) => void) & { q?: Iterable<unknown>[] };
         navigated();
       };
     }
-    const on = (target: EventTarget, type: string, f: (e: Event) => unknown) => target[addListener](type, safe(f), true);
+    const on = (target: EventTarget, type: string, f: (e: Event) => unknown) => target.addEventListener(type, safe(f), true);
     on(w, "popstate", navigated);
 
     on(d, "play", (e) => {
@@ -165,4 +167,4 @@ type Leadscore = ((...args: unknown[]) => void) & { q?: Iterable<unknown>[] };
     // The referrer only when it is another site: the entry page of a visit carries it (and UTM tags in its URL).
     view(0, ref.split("/")[2] != loc.host ? ref : undefined);
   })();
-})(window, document, "addEventListener");
+})(window, document);
