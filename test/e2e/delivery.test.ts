@@ -1,58 +1,59 @@
 // Delivery: what happens to events when the collector is down, answers 5xx or 4xx, or answers too late.
 // This file runs a stack of its own (E2E_PORT + 3 and + 4), since it stops its collector.
-import type { Browser, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
 import { E2E_SITE, startE2eStack, type E2eStack } from "./stack.ts";
-import { api, launchChromium, openSession, storedKeys, storedVisitorId, type Session } from "./support.ts";
+import { api, chromiumOnDemand, openSession, storedKeys, storedVisitorId, type Session } from "./support.ts";
 
 const port = Number(process.env.E2E_PORT ?? 8790) + 3;
 let stack: E2eStack;
-let browser: Browser;
-let session: Session;
+const chromium = chromiumOnDemand();
+let session: Session | undefined;
 let A: ReturnType<typeof api>;
 
 beforeAll(async () => {
   stack = await startE2eStack(port, port + 1);
   A = api(stack.collector, stack.token);
-  browser = await launchChromium();
 });
 afterAll(async () => {
-  await browser?.close();
+  await chromium.close();
   await stack?.close();
 });
 afterEach(async () => {
-  const { errors } = session;
-  await session.close();
+  const errors = session?.errors ?? [];
+  await session?.close();
+  session = undefined;
   expect(errors, "console and page errors").toEqual([]);
 });
 
 /** The browser's own log lines for beacons this file makes fail on purpose; any other error still fails a test. */
 const beaconFailure = (text: string, url: string) => url === `${stack.collector}/e` && text.startsWith("Failed to load resource");
 
-async function open(path: string): Promise<{ page: Page; vid: string }> {
-  session = await openSession(browser, stack.collector, { expectedError: beaconFailure });
-  await session.page.goto(`${stack.demo}${path}`);
-  const vid = await storedVisitorId(session.page);
+async function open(path: string): Promise<{ page: Page; vid: string; s: Session }> {
+  const s = await openSession(await chromium.browser(), stack.collector, { expectedError: beaconFailure });
+  session = s;
+  await s.page.goto(`${stack.demo}${path}`);
+  const vid = await storedVisitorId(s.page);
   if (!vid) throw new Error("the tracker stored no visitor id");
-  return { page: session.page, vid };
+  return { page: s.page, vid, s };
 }
 
 /** Ids in the tracker's outbox (events not yet confirmed by the collector). */
 const outbox = async (page: Page) => (JSON.parse((await storedKeys(page)).leadscore_q ?? "[]") as { i: string }[]).map((e) => e.i);
 
 /** Counts failed requests to the collector's /e. */
-function failures(): () => number {
+function failures(s: Session): () => number {
   let n = 0;
-  session.context.on("requestfailed", (req) => {
+  s.context.on("requestfailed", (req) => {
     if (req.url() === `${stack.collector}/e`) n += 1;
   });
   return () => n;
 }
 
 it("keeps what it could not send while the collector is down, and delivers it exactly once when it is back", async () => {
-  const { page, vid } = await open("/fixtures/page");
+  const { page, vid, s } = await open("/fixtures/page");
   await A.expectEvents(E2E_SITE, vid, ["pageview /fixtures/page"]);
-  const failed = failures();
+  const failed = failures(s);
 
   await stack.stopCollector();
   try {
@@ -69,16 +70,16 @@ it("keeps what it could not send while the collector is down, and delivers it ex
   await A.expectEvents(E2E_SITE, vid, ["pageview /fixtures/page", "pageview /fixtures/page/offline", "signup /fixtures/page/offline", "pageview /fixtures/page"]);
   await A.expectVisitor(E2E_SITE, vid, { score: 33 });
   // The same ids as first tried, sent in one beacon with the new page view; then the outbox is empty.
-  const resent = session.beacons.at(-1)!;
+  const resent = s.beacons.at(-1)!;
   expect(resent.e.map((e) => e.i)).toEqual([...kept, expect.any(String)]);
   await expect.poll(() => outbox(page)).toEqual([]);
 
   await page.goto(`${stack.demo}/fixtures/page?later=1`);
-  await expect.poll(() => session.beacons.at(-1)?.e.map((e) => e.u)).toEqual([`${stack.demo}/fixtures/page?later=1`]);
+  await expect.poll(() => s.beacons.at(-1)?.e.map((e) => e.u)).toEqual([`${stack.demo}/fixtures/page?later=1`]);
 });
 
 it("keeps events answered 5xx for the next page, and drops events answered 4xx", async () => {
-  session = await openSession(browser, stack.collector, { expectedError: beaconFailure });
+  session = await openSession(await chromium.browser(), stack.collector, { expectedError: beaconFailure });
   const { page, context, beacons } = session;
   const answerWith = (status: number) =>
     context.route(`${stack.collector}/e`, (route) =>
@@ -106,7 +107,7 @@ it("keeps events answered 5xx for the next page, and drops events answered 4xx",
 });
 
 it("resends an event whose answer never came, with the same id, and the collector counts it once", async () => {
-  session = await openSession(browser, stack.collector, { expectedError: beaconFailure });
+  session = await openSession(await chromium.browser(), stack.collector, { expectedError: beaconFailure });
   const { page, context, beacons } = session;
   // The collector gets the beacon, but its answer is lost on the way back (as with a page closed first).
   await context.route(`${stack.collector}/e`, async (route) => {

@@ -1,21 +1,18 @@
 // The demo website end to end: a visitor browses it in Chromium over three visits, and their score rises
 // through the API exactly as the demo rules say: 1 per page view, 2 per video play, 5 more per contact-page
 // view, 10 once on the third visit, prospect at 50.
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, expect, inject, it } from "vitest";
+import type { Page } from "playwright-core";
+import { afterAll, expect, inject, it } from "vitest";
 import { DEMO_SITE_ID } from "../../tracker/demo/local-stack.ts";
-import { api, launchChromium, openSession, storedVisitorId } from "./support.ts";
+import { api, chromiumOnDemand, openSession, storedVisitorId } from "./support.ts";
 
 const { collector, demo, token } = inject("stack");
 const { expectVisitor, visitor } = api(collector, token);
 
 const MINUTE = 60_000;
-let browser: Browser;
+const chromium = chromiumOnDemand();
 
-beforeAll(async () => {
-  browser = await launchChromium();
-});
-afterAll(() => browser?.close());
+afterAll(() => chromium.close());
 
 /** Follows a link of the demo's navigation bar, or any link, by its text. */
 async function follow(page: Page, text: string): Promise<void> {
@@ -29,7 +26,7 @@ it("scores a visitor browsing the demo website over three visits, up to prospect
   // Visits one and two happen while the collector cannot be reached (the visitor is offline), forty minutes
   // apart by the page's clock: the tracker keeps their events and sends them with visit three, each with its
   // own time, so the collector sees three visits (its visit timeout is 30 minutes).
-  const session = await openSession(browser, collector, {
+  const session = await openSession(await chromium.browser(), collector, {
     expectedError: (text, url) => url === `${collector}/e` && text.startsWith("Failed to load resource"),
   });
   const { page, context, errors } = session;

@@ -6,8 +6,8 @@ import { expect } from "vitest";
 /** The system's Chromium (Debian package); CHROMIUM_PATH points elsewhere. */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
-/** Launches headless Chromium, or fails (never skips) when it is not installed. */
-export async function launchChromium(): Promise<Browser> {
+/** Launches headless Chromium, or fails when it is not installed. */
+async function launchChromium(): Promise<Browser> {
   if (!existsSync(CHROMIUM)) {
     throw new Error(`the end-to-end tests need Chromium at ${CHROMIUM}: apt-get install chromium, or set CHROMIUM_PATH`);
   }
@@ -15,6 +15,20 @@ export async function launchChromium(): Promise<Browser> {
     executablePath: CHROMIUM,
     args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
   });
+}
+
+/**
+ * One Chromium for a test file, launched by the first test that asks for it: without Chromium every test
+ * fails with the reason (a launch in beforeAll would only mark them skipped).
+ */
+export function chromiumOnDemand(): { browser(): Promise<Browser>; close(): Promise<void> } {
+  let launched: Promise<Browser> | undefined;
+  return {
+    browser: () => (launched ??= launchChromium()),
+    async close() {
+      await (await launched?.catch(() => undefined))?.close();
+    },
+  };
 }
 
 /** An event as the tracker sends it. */

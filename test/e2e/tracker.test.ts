@@ -1,19 +1,16 @@
 // The tracker in real Chromium against HTML fixtures, asserting on what reached the collector.
-import type { Browser, Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
+import type { Page } from "playwright-core";
+import { afterAll, afterEach, describe, expect, inject, it } from "vitest";
 import { E2E_SITE } from "./stack.ts";
-import { api, launchChromium, openSession, storedVisitorId, type Session } from "./support.ts";
+import { api, chromiumOnDemand, openSession, storedVisitorId, type Session } from "./support.ts";
 
 const { collector, demo, token } = inject("stack");
 const { expectEvents, expectVisitor, visitor } = api(collector, token);
 
-let browser: Browser;
+const chromium = chromiumOnDemand();
 let session: Session | undefined;
 
-beforeAll(async () => {
-  browser = await launchChromium();
-});
-afterAll(() => browser?.close());
+afterAll(() => chromium.close());
 afterEach(async () => {
   const errors = session?.errors ?? [];
   await session?.close();
@@ -25,7 +22,7 @@ afterEach(async () => {
 const refusedBeacon = (text: string, url: string) => url === `${collector}/e` && text.includes("status of 400");
 
 async function open(path: string, expectedError?: (text: string, url: string) => boolean): Promise<{ page: Page; vid: string; s: Session }> {
-  session = await openSession(browser, collector, { expectedError });
+  session = await openSession(await chromium.browser(), collector, { expectedError });
   await session.page.goto(`${demo}${path}`);
   const vid = await storedVisitorId(session.page);
   if (!vid) throw new Error("the tracker stored no visitor id");
@@ -53,7 +50,7 @@ describe("page views", () => {
   });
 
   it("carries the referrer and UTM tags of the entry page, and no internal referrer after it", async () => {
-    session = await openSession(browser, collector);
+    session = await openSession(await chromium.browser(), collector);
     const { page, beacons } = session;
     await page.goto(`${demo}/fixtures/page?utm_source=newsletter&utm_medium=email&utm_campaign=spring`, { referer: "https://news.example/article" });
     const vid = (await storedVisitorId(page)) as string;
@@ -189,7 +186,7 @@ describe("the leadscore() command queue", () => {
 
 describe("without storage", () => {
   it("still sends every page's events, each page under a visitor id of its own", async () => {
-    session = await openSession(browser, collector);
+    session = await openSession(await chromium.browser(), collector);
     const { page, beacons } = session;
     // As in a browser that blocks site data: reading window.localStorage throws.
     await page.addInitScript(() =>
