@@ -1,12 +1,13 @@
 // leadscore tracker: one closure, no classes, no dependencies.
 // <script async src="https://COLLECTOR/s.js" data-site="SITE_ID"></script>
 //
-// Delivery: every event is written to an outbox in localStorage before it is sent, and leaves it only when the
-// collector has answered: 2xx (accepted, or counted before) or 4xx (never acceptable). While the page is visible,
-// batches go by fetch keepalive, whose answer the page can read (/e allows any origin to read it); on a hidden
-// page, by sendBeacon, which gives no answer. Whatever was not confirmed (collector down, offline, a page closed
-// before the answer came) is sent again, with the same event ids, on the next page load; the collector counts
-// each id once, so a resend never counts twice, and only unconfirmed events are ever resent.
+// Delivery: each event is written to an outbox in localStorage (in memory while consent is pending) before it
+// is sent, and leaves the outbox only when the collector has answered: 2xx (accepted, or counted before) or 4xx
+// (never acceptable). On a visible page a batch goes by fetch keepalive, whose answer the page can read (/e lets
+// any origin read it); on a hidden page, by sendBeacon, which gives no answer. Whatever was not confirmed
+// (collector down, offline, a page left before the answer came) is sent again with the same event ids on the
+// next page load; the collector counts each id once, so a resend never counts twice, and only unconfirmed
+// events are ever resent.
 
 /** Event properties: flat scalars, as the collector takes them. */
 type Props = Record<string, string | number | boolean>;
@@ -62,9 +63,10 @@ type Leadscore = ((...args: unknown[]) => void) & { q?: Iterable<unknown>[] };
     }
     // Consent state, kept as the answer: 1 given (or not required), 0 pending (events held in memory, nothing
     // stored or sent), -1 refused (nothing kept, so a refusal holds on later pages too).
-    let state = +storage[CONSENT]! || +!dataset.consent;
+    let state = +storage[CONSENT] || +!dataset.consent;
     const load = (): Ev[] => JSON.parse(storage[OUTBOX] || "[]");
-    const save = (q: Ev[]) => (storage[OUTBOX] = JSON.stringify(q));
+    // A write that storage refuses (quota) is skipped: the event still goes out, only without its stored copy.
+    const save = safe((q: Ev[]) => (storage[OUTBOX] = JSON.stringify(q)));
 
     // Events not yet handed to the network: those of the current task, those held until consent, and at
     // load those a previous page left in the outbox.
