@@ -2,7 +2,7 @@
 import type { Page } from "playwright-core";
 import { afterAll, afterEach, describe, expect, inject, it } from "vitest";
 import { E2E_SITE } from "./stack.ts";
-import { api, chromiumOnDemand, openSession, storedVisitorId, type Session } from "./support.ts";
+import { api, chromiumOnDemand, openSession, storedVisitorId, type BeaconEvent, type Session } from "./support.ts";
 
 const { collector, demo, token } = inject("stack");
 const { expectEvents, expectVisitor, visitor } = api(collector, token);
@@ -29,6 +29,12 @@ async function open(path: string, expectedError?: (text: string, url: string) =>
   return { page: session.page, vid, s: session };
 }
 
+/**
+ * Each event sent, once, in the order first sent. (A page left before the collector's answer came sends its
+ * events again with the next page's; the collector counts each id once.)
+ */
+const sentEvents = (s: Session): BeaconEvent[] => [...new Map(s.beacons.flatMap((b) => b.e).map((e) => [e.i, e])).values()];
+
 /** A custom event sent after the actions under test: once it is in, everything sent before it is too. */
 const checkpoint = (page: Page) => page.evaluate(() => window.leadscore?.("track", "checkpoint"));
 
@@ -45,13 +51,13 @@ describe("page views", () => {
     await page.waitForURL("**/fixtures/page?from=next");
     expect(await storedVisitorId(page)).toBe(vid);
     await expectEvents(E2E_SITE, vid, ["pageview /fixtures/page", "pageview /fixtures/page"]);
-    expect(s.beacons.map((b) => b.v)).toEqual([vid, vid]);
-    expect(s.beacons.map((b) => b.e.map((e) => e.u))).toEqual([[`${demo}/fixtures/page`], [`${demo}/fixtures/page?from=next`]]);
+    expect(new Set(s.beacons.map((b) => b.v))).toEqual(new Set([vid]));
+    expect(sentEvents(s).map((e) => e.u)).toEqual([`${demo}/fixtures/page`, `${demo}/fixtures/page?from=next`]);
   });
 
   it("carries the referrer and UTM tags of the entry page, and no internal referrer after it", async () => {
     session = await openSession(await chromium.browser(), collector);
-    const { page, beacons } = session;
+    const { page } = session;
     await page.goto(`${demo}/fixtures/page?utm_source=newsletter&utm_medium=email&utm_campaign=spring`, { referer: "https://news.example/article" });
     const vid = (await storedVisitorId(page)) as string;
     await page.click("#next");
@@ -60,7 +66,7 @@ describe("page views", () => {
       source: { referrer: "https://news.example/article", utm_source: "newsletter", utm_medium: "email", utm_campaign: "spring" },
     });
     await expectEvents(E2E_SITE, vid, ["pageview /fixtures/page", "pageview /fixtures/page"]);
-    expect(beacons.map((b) => b.e[0]?.r)).toEqual(["https://news.example/article", undefined]);
+    expect(sentEvents(session).map((e) => e.r)).toEqual(["https://news.example/article", undefined]);
   });
 
   it("follows single-page-app navigations, once per URL (fragments and same-URL replaceState are no new page)", async () => {
