@@ -80,7 +80,7 @@ it("scores a visitor browsing the demo website over three visits, up to prospect
   await page.getByRole("button", { name: "Request a demo" }).click();
   const v = await expectVisitor(DEMO_SITE_ID, vid, { identity: { email: "ada@acme.example", traits: { name: "Ada Lovelace", company: "Acme" } } });
   expect(v).toMatchObject({ score: 53, prospect: true, visits: 3 });
-  expect(v.recentEvents.slice(0, 2).map((e) => e.type).sort()).toEqual(["demo_request", "identify"]);
+  expect(v.recentEvents.map((e) => e.type)).toEqual(expect.arrayContaining(["demo_request", "identify"]));
   expect(Object.fromEntries(v.breakdown.map((b) => [b.rule, [b.fired, b.points]]))).toEqual({
     "page-view": [14, 14],
     "video-play": [2, 4],
@@ -92,7 +92,9 @@ it("scores a visitor browsing the demo website over three visits, up to prospect
   await follow(page, "Home");
   await page.getByRole("link", { name: "Download the brochure (PDF)" }).click();
   await page.waitForURL("**/acme-brochure.pdf");
-  await expect.poll(async () => (await visitor(DEMO_SITE_ID, vid))?.recentEvents[0]).toMatchObject({ type: "download", props: { file: `${demo}/acme-brochure.pdf` } });
+  await expect
+    .poll(async () => (await visitor(DEMO_SITE_ID, vid))?.recentEvents.find((e) => e.type === "download")?.props)
+    .toEqual({ file: `${demo}/acme-brochure.pdf` });
 
   // And the demo's own score page shows it.
   await page.goto(`${demo}/score`);

@@ -137,7 +137,7 @@ describe("downloads", () => {
     await page.waitForURL("**/acme-brochure.pdf");
     await expectEvents(E2E_SITE, vid, ["pageview /fixtures/page", "download /fixtures/page"]);
     const v = await expectVisitor(E2E_SITE, vid, { score: 16 });
-    expect(v.recentEvents[0]?.props).toEqual({ file: `${demo}/acme-brochure.pdf` });
+    expect(v.recentEvents.find((e) => e.type === "download")?.props).toEqual({ file: `${demo}/acme-brochure.pdf` });
   });
 
   it("takes its extensions from data-downloads when the script tag has it", async () => {
