@@ -127,3 +127,35 @@ it("resends an event whose answer never came, with the same id, and the collecto
   await A.expectEvents(E2E_SITE, vid, ["pageview /fixtures/page", "pageview /fixtures/page"]);
   await A.expectVisitor(E2E_SITE, vid, { score: 2 });
 });
+
+it("sends by sendBeacon from a hidden page, and confirms those events with the next page load", async () => {
+  session = await openSession(await chromium.browser(), stack.collector);
+  const { page, context, beacons } = session;
+  const kinds: string[] = [];
+  context.on("request", (req) => {
+    if (req.url() === `${stack.collector}/e`) kinds.push(req.resourceType());
+  });
+  // The page reports itself hidden (as when its tab is in the background or being left) on demand.
+  await page.addInitScript(() =>
+    Object.defineProperty(Document.prototype, "hidden", { get: () => (window as unknown as { hide?: boolean }).hide === true }),
+  );
+  await page.goto(`${stack.demo}/fixtures/page?beacon=1`);
+  const vid = (await storedVisitorId(page)) as string;
+  await expect.poll(() => outbox(page)).toEqual([]);
+
+  await page.evaluate(() => {
+    (window as unknown as { hide: boolean }).hide = true;
+    (window as unknown as { leadscore(...a: unknown[]): void }).leadscore("track", "signup");
+  });
+  await A.expectEvents(E2E_SITE, vid, ["pageview /fixtures/page", "signup /fixtures/page"]);
+  expect(kinds).toEqual(["fetch", "ping"]);
+  // No answer to read: the event stays in the outbox, and the next page load sends it again, counted once.
+  const [beaconed] = await outbox(page);
+  expect(beaconed).toBe(beacons[1]!.e[0]!.i);
+
+  await page.goto(`${stack.demo}/fixtures/page?beacon=2`);
+  await expect.poll(() => outbox(page)).toEqual([]);
+  expect(beacons.at(-1)!.e.map((e) => e.i)).toEqual([beaconed, expect.any(String)]);
+  await A.expectEvents(E2E_SITE, vid, ["pageview /fixtures/page", "signup /fixtures/page", "pageview /fixtures/page"]);
+  await A.expectVisitor(E2E_SITE, vid, { score: 32 });
+});
