@@ -4,7 +4,7 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { createServer, type Server } from "node:http";
 import { readFile } from "node:fs/promises";
-import { extname, join, normalize } from "node:path";
+import { delimiter, dirname, extname, join, normalize } from "node:path";
 
 export interface StackOptions {
   collectorPort: number;
@@ -14,6 +14,8 @@ export interface StackOptions {
   token: string;
   /** Let the collector print its request log. */
   verbose?: boolean;
+  /** More folders served on the demo origin, by URL prefix (e.g. the end-to-end tests' HTML fixtures). */
+  folders?: Record<string, string>;
 }
 
 export interface Stack {
@@ -21,13 +23,18 @@ export interface Stack {
   demo: string;
   siteId: string;
   token: string;
+  /** Stops the collector alone (the demo website stays up), as when it is down. */
+  stopCollector(): Promise<void>;
+  /** Starts the collector again on the same port and database. */
+  startCollector(): Promise<void>;
   stop(): Promise<void>;
 }
 
 export const DEMO_SITE_ID = "demo";
 const DEMO_DIR = "tracker/demo/site";
 const bin = (name: string) => join("node_modules", ".bin", name);
-const env = { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true" };
+// Child processes (wrangler's `#!/usr/bin/env node`) run on the Node that runs this file, whatever PATH says.
+const env = { ...process.env, PATH: `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ""}`, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", CI: "true" };
 
 /** Builds the tracker and applies the migrations to the local database. */
 export function prepare(persistTo: string): void {
@@ -58,13 +65,16 @@ const types: Record<string, string> = {
   ".html": "text/html; charset=utf-8",
   ".css": "text/css",
   ".pdf": "application/pdf",
+  ".txt": "text/plain; charset=utf-8",
   ".mp4": "video/mp4",
   ".webm": "video/webm",
   ".svg": "image/svg+xml",
+  ".ico": "image/x-icon",
 };
 
-/** Serves the demo website, pointing its script tag at the collector. */
-function serveDemo(port: number, collector: string, token: string): Promise<Server> {
+/** Serves the demo website (and any more folders), pointing script tags at the collector. */
+function serveDemo(port: number, collector: string, token: string, folders: Record<string, string>): Promise<Server> {
+  const roots = Object.entries({ ...folders, "/": DEMO_DIR }).sort(([a], [b]) => b.length - a.length);
   const server = createServer(async (req, res) => {
     const path = new URL(req.url ?? "/", "http://x").pathname;
     const mine = /^\/my-score\/([A-Za-z0-9_-]{1,64})$/.exec(path);
@@ -74,10 +84,12 @@ function serveDemo(port: number, collector: string, token: string): Promise<Serv
       res.writeHead(api.status, { "content-type": "application/json" }).end(await api.text());
       return;
     }
-    const file = normalize(join(DEMO_DIR, path.endsWith("/") ? `${path}index.html` : path));
+    const [prefix, dir] = roots.find(([p]) => path.startsWith(p)) ?? ["/", DEMO_DIR];
+    const root = normalize(dir);
+    const file = normalize(join(root, path.slice(prefix.length), path.endsWith("/") ? "index.html" : ""));
     const candidates = extname(file) ? [file] : [`${file}.html`, join(file, "index.html")];
     for (const candidate of candidates) {
-      if (!candidate.startsWith(DEMO_DIR)) break;
+      if (!candidate.startsWith(root)) break;
       try {
         let body: Buffer | string = await readFile(candidate);
         if (candidate.endsWith(".html")) body = body.toString("utf8").replaceAll("{{COLLECTOR}}", collector);
@@ -107,11 +119,8 @@ async function seed(collector: string, token: string, demo: string): Promise<voi
   if (res.status !== 201 && res.status !== 409) throw new Error(`seeding the demo site failed: ${res.status} ${await res.text()}`);
 }
 
-/** Starts the whole stack; stop() ends it. */
-export async function startStack(o: StackOptions): Promise<Stack> {
-  prepare(o.persistTo);
-  const collector = `http://127.0.0.1:${o.collectorPort}`;
-  const demo = `http://127.0.0.1:${o.demoPort}`;
+/** Runs `wrangler dev` for the collector until stop() is called. */
+async function launchCollector(o: StackOptions, collector: string): Promise<{ stop(): Promise<void> }> {
   let output = "";
   const child = spawn(
     bin("wrangler"),
@@ -125,18 +134,52 @@ export async function startStack(o: StackOptions): Promise<Stack> {
   };
   child.stdout?.on("data", collect);
   child.stderr?.on("data", collect);
-  await waitFor(`${collector}/s.js`, child, 60_000, () => output);
-  await seed(collector, o.token, demo);
-  const server = await serveDemo(o.demoPort, collector, o.token);
+  const exited = new Promise((r) => child.once("exit", r));
+  try {
+    await waitFor(`${collector}/s.js`, child, 60_000, () => output);
+  } catch (err) {
+    child.kill("SIGTERM");
+    throw err;
+  }
+  return {
+    async stop() {
+      if (child.exitCode === null) child.kill("SIGTERM");
+      await exited;
+    },
+  };
+}
+
+/** Starts the whole stack; stop() ends it. */
+export async function startStack(o: StackOptions): Promise<Stack> {
+  prepare(o.persistTo);
+  const collector = `http://127.0.0.1:${o.collectorPort}`;
+  const demo = `http://127.0.0.1:${o.demoPort}`;
+  let running: { stop(): Promise<void> } | null = await launchCollector(o, collector);
+  const server = await serveDemo(o.demoPort, collector, o.token, o.folders ?? {});
+  try {
+    await seed(collector, o.token, demo);
+  } catch (err) {
+    server.close();
+    await running.stop();
+    throw err;
+  }
+  const stopCollector = async () => {
+    await running?.stop();
+    running = null;
+  };
   return {
     collector,
     demo,
     siteId: DEMO_SITE_ID,
     token: o.token,
+    stopCollector,
+    async startCollector() {
+      running ??= await launchCollector(o, collector);
+    },
     async stop() {
-      server.close();
-      child.kill("SIGTERM");
-      await new Promise((r) => child.once("exit", r));
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+      await stopCollector();
     },
   };
 }
