@@ -1,26 +1,17 @@
 // Consent mode (data-consent="required") and leadscore('consent', ...), in Chromium.
-import { afterAll, afterEach, expect, inject, it } from "vitest";
+import { expect, inject, it } from "vitest";
 import { E2E_SITE } from "./stack.ts";
-import { api, chromiumOnDemand, openSession, storedKeys, type Session } from "./support.ts";
+import { api, browserSessions, storedKeys } from "./support.ts";
 
 const { collector, demo, token } = inject("stack");
 const { expectEvents } = api(collector, token);
 
-const chromium = chromiumOnDemand();
-let session: Session | undefined;
-
-afterAll(() => chromium.close());
-afterEach(async () => {
-  const errors = session?.errors ?? [];
-  await session?.close();
-  session = undefined;
-  expect(errors, "console and page errors").toEqual([]);
-});
+const openTracked = browserSessions();
 
 const path = (url: string) => new URL(url).pathname;
 
 it("stores and sends nothing before consent, then sends the page views held so far, and remembers the consent", async () => {
-  session = await openSession(await chromium.browser(), collector);
+  const session = await openTracked(collector);
   const { page, beacons } = session;
   await page.goto(`${demo}/fixtures/consent`);
   await page.click("#go");
@@ -43,7 +34,7 @@ it("stores and sends nothing before consent, then sends the page views held so f
 });
 
 it("consent(false) clears the visitor id and stops sending, on later pages too, until consent is given again", async () => {
-  session = await openSession(await chromium.browser(), collector);
+  const session = await openTracked(collector);
   const { page, beacons } = session;
   await page.goto(`${demo}/fixtures/consent`);
   await page.click("#accept");
@@ -71,7 +62,7 @@ it("consent(false) clears the visitor id and stops sending, on later pages too, 
 });
 
 it("honours an opt-out on a site that does not require consent, on later pages too", async () => {
-  session = await openSession(await chromium.browser(), collector);
+  const session = await openTracked(collector);
   const { page, beacons } = session;
   await page.goto(`${demo}/fixtures/page`);
   await expect.poll(() => beacons.length).toBe(1);

@@ -1,14 +1,13 @@
 // Delivery: what happens to events when the collector is down, answers 5xx or 4xx, or answers too late.
 // This file runs a stack of its own (E2E_PORT + 3 and + 4), since it stops its collector.
 import type { Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import { E2E_SITE, startE2eStack, type E2eStack } from "./stack.ts";
-import { api, chromiumOnDemand, openSession, storedKeys, storedVisitorId, type Session } from "./support.ts";
+import { api, browserSessions, storedKeys, storedVisitorId, type Session } from "./support.ts";
 
 const port = Number(process.env.E2E_PORT ?? 8790) + 3;
 let stack: E2eStack;
-const chromium = chromiumOnDemand();
-let session: Session | undefined;
+const openTracked = browserSessions();
 let A: ReturnType<typeof api>;
 
 beforeAll(async () => {
@@ -16,22 +15,14 @@ beforeAll(async () => {
   A = api(stack.collector, stack.token);
 });
 afterAll(async () => {
-  await chromium.close();
   await stack?.close();
-});
-afterEach(async () => {
-  const errors = session?.errors ?? [];
-  await session?.close();
-  session = undefined;
-  expect(errors, "console and page errors").toEqual([]);
 });
 
 /** The browser's own log lines for beacons this file makes fail on purpose; any other error still fails a test. */
 const beaconFailure = (text: string, url: string) => url === `${stack.collector}/e` && text.startsWith("Failed to load resource");
 
 async function open(path: string): Promise<{ page: Page; vid: string; s: Session }> {
-  const s = await openSession(await chromium.browser(), stack.collector, { expectedError: beaconFailure });
-  session = s;
+  const s = await openTracked(stack.collector, { expectedError: beaconFailure });
   await s.page.goto(`${stack.demo}${path}`);
   const vid = await storedVisitorId(s.page);
   if (!vid) throw new Error("the tracker stored no visitor id");
@@ -79,7 +70,7 @@ it("keeps what it could not send while the collector is down, and delivers it ex
 });
 
 it("keeps events answered 5xx for the next page, and drops events answered 4xx", async () => {
-  session = await openSession(await chromium.browser(), stack.collector, { expectedError: beaconFailure });
+  const session = await openTracked(stack.collector, { expectedError: beaconFailure });
   const { page, context, beacons } = session;
   const answerWith = (status: number) =>
     context.route(`${stack.collector}/e`, (route) =>
@@ -107,7 +98,7 @@ it("keeps events answered 5xx for the next page, and drops events answered 4xx",
 });
 
 it("resends an event whose answer never came, with the same id, and the collector counts it once", async () => {
-  session = await openSession(await chromium.browser(), stack.collector, { expectedError: beaconFailure });
+  const session = await openTracked(stack.collector, { expectedError: beaconFailure });
   const { page, context, beacons } = session;
   // The collector gets the beacon, but its answer is lost on the way back (as with a page closed first).
   await context.route(`${stack.collector}/e`, async (route) => {
@@ -129,7 +120,7 @@ it("resends an event whose answer never came, with the same id, and the collecto
 });
 
 it("sends by sendBeacon from a hidden page, and confirms those events with the next page load", async () => {
-  session = await openSession(await chromium.browser(), stack.collector);
+  const session = await openTracked(stack.collector);
   const { page, context, beacons } = session;
   const kinds: string[] = [];
   context.on("request", (req) => {

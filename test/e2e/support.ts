@@ -1,7 +1,7 @@
 // Helpers for the end-to-end tests: Chromium through playwright-core, what pages send, what the API says.
 import { existsSync } from "node:fs";
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from "playwright-core";
-import { expect } from "vitest";
+import { afterAll, afterEach, expect } from "vitest";
 
 /** The system's Chromium (Debian package); CHROMIUM_PATH points elsewhere. */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -38,6 +38,23 @@ export function chromiumOnDemand(): { browser(): Promise<Browser>; close(): Prom
   };
 }
 
+/**
+ * Browser sessions for a test file: one Chromium, launched on first use; each test's session is closed
+ * after the test, and any console or page error it recorded fails it. Returns the function that opens one.
+ */
+export function browserSessions(): (collector: string, options?: SessionOptions) => Promise<Session> {
+  const chromium = chromiumOnDemand();
+  let current: Session | undefined;
+  afterAll(() => chromium.close());
+  afterEach(async () => {
+    const errors = current?.errors ?? [];
+    await current?.close();
+    current = undefined;
+    expect(errors, "console and page errors").toEqual([]);
+  });
+  return async (collector, options) => (current = await openSession(await chromium.browser(), collector, options));
+}
+
 /** An event as the tracker sends it. */
 export interface BeaconEvent {
   i: string;
@@ -68,15 +85,14 @@ export interface Session {
   close(): Promise<void>;
 }
 
+/** Context options, and the console errors a test causes on purpose. */
+export type SessionOptions = BrowserContextOptions & { expectedError?: (text: string, url: string) => boolean };
+
 /**
  * Opens a fresh profile. `expectedError` names console errors a test causes on purpose (e.g. the network
  * errors of a collector it has stopped); any other console or page error is recorded.
  */
-export async function openSession(
-  browser: Browser,
-  collector: string,
-  options: BrowserContextOptions & { expectedError?: (text: string, url: string) => boolean } = {},
-): Promise<Session> {
+export async function openSession(browser: Browser, collector: string, options: SessionOptions = {}): Promise<Session> {
   const { expectedError, ...contextOptions } = options;
   const context = await browser.newContext({ userAgent: DESKTOP_CHROME, ...contextOptions });
   const beacons: Beacon[] = [];

@@ -1,28 +1,19 @@
 // The tracker in real Chromium against HTML fixtures, asserting on what reached the collector.
 import type { Page } from "playwright-core";
-import { afterAll, afterEach, describe, expect, inject, it } from "vitest";
+import { describe, expect, inject, it } from "vitest";
 import { E2E_SITE } from "./stack.ts";
-import { api, chromiumOnDemand, openSession, storedVisitorId, type BeaconEvent, type Session } from "./support.ts";
+import { api, browserSessions, storedVisitorId, type BeaconEvent, type Session } from "./support.ts";
 
 const { collector, demo, token } = inject("stack");
 const { expectEvents, expectVisitor, visitor } = api(collector, token);
 
-const chromium = chromiumOnDemand();
-let session: Session | undefined;
-
-afterAll(() => chromium.close());
-afterEach(async () => {
-  const errors = session?.errors ?? [];
-  await session?.close();
-  session = undefined;
-  expect(errors, "console and page errors").toEqual([]);
-});
+const openTracked = browserSessions();
 
 /** The browser's own log line for a beacon the collector refused as invalid (the tests that send one on purpose). */
 const refusedBeacon = (text: string, url: string) => url === `${collector}/e` && text.includes("status of 400");
 
 async function open(path: string, expectedError?: (text: string, url: string) => boolean): Promise<{ page: Page; vid: string; s: Session }> {
-  session = await openSession(await chromium.browser(), collector, { expectedError });
+  const session = await openTracked(collector, { expectedError });
   await session.page.goto(`${demo}${path}`);
   const vid = await storedVisitorId(session.page);
   if (!vid) throw new Error("the tracker stored no visitor id");
@@ -56,7 +47,7 @@ describe("page views", () => {
   });
 
   it("carries the referrer and UTM tags of the entry page, and no internal referrer after it", async () => {
-    session = await openSession(await chromium.browser(), collector);
+    const session = await openTracked(collector);
     const { page } = session;
     await page.goto(`${demo}/fixtures/page?utm_source=newsletter&utm_medium=email&utm_campaign=spring`, { referer: "https://news.example/article" });
     const vid = (await storedVisitorId(page)) as string;
@@ -192,7 +183,7 @@ describe("the leadscore() command queue", () => {
 
 describe("without storage", () => {
   it("still sends every page's events, each page under a visitor id of its own", async () => {
-    session = await openSession(await chromium.browser(), collector);
+    const session = await openTracked(collector);
     const { page, beacons } = session;
     // As in a browser that blocks site data: reading window.localStorage throws.
     await page.addInitScript(() =>
