@@ -23,9 +23,12 @@ const stack = await startStack({
 console.log(`
 leadscore is running.
 
-  Demo website   ${stack.demo}/            (open it, click around, then see ${stack.demo}/score)
-  Collector      ${stack.collector}         (tracker at ${stack.collector}/s.js, beacons to /e)
-  API token      ${stack.token}             (kept in .dev.vars)
+  Demo website   ${stack.demo}/
+                 open it, click around, then see ${stack.demo}/score
+  Collector      ${stack.collector}
+                 the tracker at ${stack.collector}/s.js, beacons to ${stack.collector}/e
+  API token      ${stack.token}
+                 an admin token, kept in .dev.vars
 
 Your own score (take your visitor id from ${stack.demo}/score):
   curl -H "Authorization: Bearer ${stack.token}" ${stack.collector}/api/sites/${stack.siteId}/visitors/YOUR_VISITOR_ID
