@@ -126,8 +126,11 @@ export async function scoreBatch(
           events: rows,
         }),
       );
-      // A newly known email that another lead already has: they are one person.
-      if (state.email !== null && state.email !== (lead?.email ?? null)) await store(() => mergeByEmail(db, input.site as SiteWithRules, leadId, state.email as string, receivedAt));
+      // A newly known email that another lead already has: they are one person. The events are stored
+      // whatever happens here, so a failed merge is logged rather than answered as a failed beacon.
+      if (state.email !== null && state.email !== (lead?.email ?? null)) {
+        await mergeByEmail(db, input.site, leadId, state.email, receivedAt).catch((err: unknown) => console.error("merging leads by email failed", err));
+      }
       return { accepted: fresh.map((e) => e.id), duplicates };
     } catch (err) {
       if (!(err instanceof StaleWrite)) throw err;
