@@ -23,8 +23,6 @@ export const MAX_VISITOR_EVENTS_PER_MINUTE = 120;
 /** The header that says why a 202 stored nothing. */
 export const IGNORED_HEADER = "X-Leadscore-Ignored";
 
-
-
 const beaconEvent = z.strictObject({
   /** Client event id: a retry carries the same one. */
   i: clientId,
@@ -124,43 +122,43 @@ export const collect = new Hono<AppEnv>()
   // allowed origins, checked below. No credentials are involved.
   .use("/e", cors({ origin: "*", allowMethods: ["POST"], maxAge: 86_400, exposeHeaders: [IGNORED_HEADER, "Retry-After"] }))
   .post("/e", async (c) => {
-  const receivedAt = Date.now();
-  const body = parseBeacon(await readBody(c.req.raw));
-  // Bots (and clients that send no user agent, which no browser does) are answered as accepted, so they
-  // have no reason to retry, and are neither stored nor scored. The user agent itself is never stored.
-  const userAgent = c.req.header("user-agent") ?? "";
-  if (!userAgent || isbot(userAgent)) return ignored(c, "bot");
-  const { success } = await c.env.SITE_RATE_LIMIT.limit({ key: body.s });
-  if (!success) throw new ApiError("rate_limited", `too many beacons for site "${body.s}"; retry shortly`, { "Retry-After": "10" });
-  const origin = c.req.header("origin") ?? null;
-  const events: IncomingEvent[] = body.e.map((e, i) => {
-    const url = new URL(e.u);
-    if (url.pathname.length > MAX_PATH_LENGTH) throw new ApiError("bad_request", `invalid beacon: e[${i}].u: the path is over ${MAX_PATH_LENGTH} characters`);
-    return {
-      id: e.i,
-      type: e.n === "track" ? (e.c as string) : e.n,
-      ts: correctedTime(receivedAt, body.t, e.t),
-      path: url.pathname,
-      props: e.d ?? null,
-    };
+    const receivedAt = Date.now();
+    const body = parseBeacon(await readBody(c.req.raw));
+    // Bots (and clients that send no user agent, which no browser does) are answered as accepted, so they
+    // have no reason to retry, and are neither stored nor scored. The user agent itself is never stored.
+    const userAgent = c.req.header("user-agent") ?? "";
+    if (!userAgent || isbot(userAgent)) return ignored(c, "bot");
+    const { success } = await c.env.SITE_RATE_LIMIT.limit({ key: body.s });
+    if (!success) throw new ApiError("rate_limited", `too many beacons for site "${body.s}"; retry shortly`, { "Retry-After": "10" });
+    const origin = c.req.header("origin") ?? null;
+    const events: IncomingEvent[] = body.e.map((e, i) => {
+      const url = new URL(e.u);
+      if (url.pathname.length > MAX_PATH_LENGTH) throw new ApiError("bad_request", `invalid beacon: e[${i}].u: the path is over ${MAX_PATH_LENGTH} characters`);
+      return {
+        id: e.i,
+        type: e.n === "track" ? (e.c as string) : e.n,
+        ts: correctedTime(receivedAt, body.t, e.t),
+        path: url.pathname,
+        props: e.d ?? null,
+      };
+    });
+    const result = await scoreBatch(
+      c.var.db,
+      body.s,
+      body.v,
+      events,
+      receivedAt,
+      ({ site }) => {
+        if (!originAllowed(origin, site.origins)) {
+          throw new ApiError("forbidden", origin ? `origin ${origin} may not send events for site "${site.id}"` : "a beacon must carry an Origin header");
+        }
+      },
+      sourceOf(body.e),
+      { eventsPerVisitorMinute: MAX_VISITOR_EVENTS_PER_MINUTE },
+    );
+    if (result.ignored) return ignored(c, result.ignored);
+    return c.json({ accepted: result.accepted.length, duplicates: result.duplicates }, 202);
   });
-  const result = await scoreBatch(
-    c.var.db,
-    body.s,
-    body.v,
-    events,
-    receivedAt,
-    ({ site }) => {
-      if (!originAllowed(origin, site.origins)) {
-        throw new ApiError("forbidden", origin ? `origin ${origin} may not send events for site "${site.id}"` : "a beacon must carry an Origin header");
-      }
-    },
-    sourceOf(body.e),
-    { eventsPerVisitorMinute: MAX_VISITOR_EVENTS_PER_MINUTE },
-  );
-  if (result.ignored) return ignored(c, result.ignored);
-  return c.json({ accepted: result.accepted.length, duplicates: result.duplicates }, 202);
-});
 
 /** A 202 that stored nothing, saying why in a header and the body. */
 function ignored(c: Context<AppEnv>, reason: "bot" | "erased") {
