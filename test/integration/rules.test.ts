@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { api, createSite, event, tableCounts, track, visitor } from "../support/api";
+import { MAX_API_BODY_BYTES } from "../../worker/index";
+import { api, call, createSite, event, tableCounts, track, visitor } from "../support/api";
 
 const pageViewsOnly = { prospectAt: 3, rules: [{ id: "pv", label: "Page view", points: 1, when: { event: "pageview" } }] };
 
@@ -54,6 +55,18 @@ describe("rules", () => {
     expect(res.status).toBe(400);
     expect(((await res.json()) as { error: { message: string } }).error.message).toContain(where);
     expect(await tableCounts()).toEqual(before);
+  });
+
+  it("refuses a body over 1 MB with 413 and changes nothing, and takes one just under it", async () => {
+    await createSite();
+    const before = await tableCounts();
+    const padded = (size: number) => JSON.stringify(pageViewsOnly).padEnd(size, " ");
+    const over = await call("/api/sites/acme/rules", { method: "PUT", headers: { authorization: "Bearer test-token", "content-type": "application/json" }, body: padded(MAX_API_BODY_BYTES + 1) });
+    expect(over.status).toBe(413);
+    expect(((await over.json()) as { error: { code: string } }).error.code).toBe("payload_too_large");
+    expect(await tableCounts()).toEqual(before);
+    const under = await call("/api/sites/acme/rules", { method: "PUT", headers: { authorization: "Bearer test-token", "content-type": "application/json" }, body: padded(MAX_API_BODY_BYTES) });
+    expect(under.status).toBe(200);
   });
 
   it("answers 404 for the rules of an unknown site", async () => {
