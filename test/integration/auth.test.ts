@@ -15,6 +15,8 @@ const routes: { method: string; pattern: string; path: string; body?: unknown; s
   { method: "DELETE", pattern: "/api/tokens/:id", path: "/api/tokens/tok_AAAAAAAAAAAAAAAA", scopes: ["admin"] },
   { method: "GET", pattern: "/api/sites", path: "/api/sites", scopes: ["admin", "read"] },
   { method: "POST", pattern: "/api/sites", path: "/api/sites", body: { name: "x", origins: ["https://x.example"] }, scopes: ["admin"] },
+  { method: "GET", pattern: "/api/sites/:site", path: "/api/sites/acme", scopes: ["admin", "read"] },
+  { method: "PATCH", pattern: "/api/sites/:site", path: "/api/sites/acme", body: { name: "Renamed" }, scopes: ["admin"] },
   { method: "GET", pattern: "/api/sites/:site/rules", path: "/api/sites/acme/rules", scopes: ["admin", "read"] },
   { method: "PUT", pattern: "/api/sites/:site/rules", path: "/api/sites/acme/rules", body: { prospectAt: 1, rules: [] }, scopes: ["admin"] },
   { method: "POST", pattern: "/api/sites/:site/rules/preview", path: "/api/sites/acme/rules/preview", body: { prospectAt: 1, rules: [] }, scopes: ["admin"] },

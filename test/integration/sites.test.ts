@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { api, tableCounts } from "../support/api";
+import { api, sendBeacon, tableCounts } from "../support/api";
 
 describe("sites", () => {
   it("creates a site with defaults and the default rules, and lists it", async () => {
@@ -61,5 +61,33 @@ describe("sites", () => {
   it("refuses a body that is not JSON with 400", async () => {
     const res = await api("/api/sites", "POST", undefined);
     expect(res.status).toBe(400);
+  });
+
+  it("changes a site's name, origins, list hour and retention, and beacons from a new origin are accepted", async () => {
+    await api("/api/sites", "POST", { id: "acme", name: "Acme", origins: ["https://a.example"] });
+    const res = await api("/api/sites/acme", "PATCH", { name: "Acme Inc", origins: ["https://a.example", "https://Shop.A.example"], listHour: 9, retentionDays: 30 });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ site: { id: "acme", name: "Acme Inc", origins: ["https://a.example", "https://shop.a.example"], listHour: 9, retentionDays: 30, visitTimeoutMin: 30 } });
+    expect(((await (await api("/api/sites/acme")).json()) as { site: { name: string } }).site.name).toBe("Acme Inc");
+    const beacon = { s: "acme", v: "visitor-0001", t: Date.now(), e: [{ i: "event-0001", n: "pageview", t: Date.now(), u: "https://shop.a.example/" }] };
+    expect((await sendBeacon(beacon, "https://shop.a.example")).status).toBe(202);
+  });
+
+  it.each([
+    ["nothing to change", {}],
+    ["a visit timeout (it shapes every stored score)", { visitTimeoutMin: 10 }],
+    ["a timezone", { timezone: "Europe/Madrid" }],
+    ["an empty origin list", { origins: [] }],
+  ])("refuses a change of %s with 400 and changes nothing", async (_name, body) => {
+    await api("/api/sites", "POST", { id: "acme", name: "Acme", origins: ["https://a.example"] });
+    const before = await (await api("/api/sites/acme")).json();
+    const res = await api("/api/sites/acme", "PATCH", body);
+    expect(res.status).toBe(400);
+    expect(await (await api("/api/sites/acme")).json()).toEqual(before);
+  });
+
+  it("answers 404 for an unknown site", async () => {
+    expect((await api("/api/sites/nobody")).status).toBe(404);
+    expect((await api("/api/sites/nobody", "PATCH", { name: "x" })).status).toBe(404);
   });
 });

@@ -9,24 +9,38 @@ import { validate } from "../lib/validate";
 import { defaultRules } from "../scoring/default-rules";
 import { isTimezone } from "../scoring/local-day";
 import { ruleSetSchema } from "../scoring/rules";
-import { insertSite, listSites } from "../store/sites";
+import { siteFromPath } from "../lib/site-param";
+import { insertSite, listSites, updateSite } from "../store/sites";
 
 const origin = z
   .string()
   .max(300)
   .regex(/^https?:\/\/(\*\.)?[a-z0-9.-]+(:\d{1,5})?$/i, "an origin is scheme://host[:port], optionally with *. before the host");
 
+const name = z.string().min(1).max(200);
+const origins = z.array(origin).min(1).max(50);
+const listHour = z.number().int().min(0).max(23);
+/** Days raw events are kept; older ones are purged daily (scores stay). */
+const retentionDays = z.number().int().min(1).max(3650);
+
 const newSite = z.strictObject({
   id: siteId.optional(),
-  name: z.string().min(1).max(200),
-  origins: z.array(origin).min(1).max(50),
+  name,
+  origins,
   visitTimeoutMin: z.number().int().min(1).max(24 * 60).default(30),
   timezone: z.string().max(64).refine(isTimezone, "unknown IANA timezone").default("UTC"),
-  listHour: z.number().int().min(0).max(23).default(7),
-  /** Days raw events are kept; older ones are purged daily (scores stay). */
-  retentionDays: z.number().int().min(1).max(3650).default(395),
+  listHour: listHour.default(7),
+  retentionDays: retentionDays.default(395),
   rules: ruleSetSchema.optional(),
 });
+
+/**
+ * What can change on a site without rescoring it. The visit timeout and timezone shape every stored
+ * score (visits, local days), so they are set when the site is created.
+ */
+const siteChanges = z
+  .strictObject({ name: name.optional(), origins: origins.optional(), listHour: listHour.optional(), retentionDays: retentionDays.optional() })
+  .refine((b) => Object.keys(b).length > 0, "give at least one of name, origins, listHour, retentionDays");
 
 /** The public shape of a site. */
 export function siteJson(site: SiteRow) {
@@ -47,7 +61,7 @@ function randomSiteId(): string {
   return `site-${crypto.randomUUID().slice(0, 8)}`;
 }
 
-/** POST /api/sites and GET /api/sites. */
+/** POST /api/sites, GET /api/sites, GET and PATCH /api/sites/:site. */
 export const sitesRoutes = new Hono<AppEnv>()
   .post("/", requireScope("admin"), validate("json", newSite), async (c) => {
     const body = c.req.valid("json");
@@ -67,4 +81,12 @@ export const sitesRoutes = new Hono<AppEnv>()
     }
     return c.json({ site: siteJson(site) }, 201);
   })
-  .get("/", requireScope("read"), async (c) => c.json({ sites: (await listSites(c.var.db)).map(siteJson) }));
+  .get("/", requireScope("read"), async (c) => c.json({ sites: (await listSites(c.var.db)).map(siteJson) }))
+  .get("/:site", requireScope("read"), async (c) => c.json({ site: siteJson(await siteFromPath(c)) }))
+  .patch("/:site", requireScope("admin"), validate("json", siteChanges), async (c) => {
+    const changes = c.req.valid("json");
+    const site = await siteFromPath(c);
+    const updated = await updateSite(c.var.db, site.id, { ...changes, ...(changes.origins ? { origins: changes.origins.map((o) => o.toLowerCase()) } : {}) });
+    if (!updated) throw new ApiError("not_found", `unknown site "${site.id}"`);
+    return c.json({ site: siteJson(updated) });
+  });

@@ -47,3 +47,13 @@ export function siteWithRulesQuery(db: Database, id: string) {
 export async function findSiteWithRules(db: Database, id: string): Promise<SiteWithRules | undefined> {
   return siteWithRulesQuery(db, id).get();
 }
+
+/** Changes a site's settings that do not touch scoring; returns the updated site, or undefined. */
+export async function updateSite(
+  db: Database,
+  id: string,
+  changes: Partial<Pick<SiteRow, "name" | "origins" | "listHour" | "retentionDays">>,
+): Promise<SiteRow | undefined> {
+  const rows = await db.update(sites).set(changes).where(eq(sites.id, id)).returning();
+  return rows[0];
+}
