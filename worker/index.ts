@@ -1,8 +1,8 @@
 import { Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import type { AppEnv } from "./lib/app-env";
 import { authenticate } from "./lib/auth";
-import { errorBody, onError, onNotFound } from "./lib/errors";
+import { apiBodyLimit } from "./lib/body-limit";
+import { onError, onNotFound } from "./lib/errors";
 import { database } from "./store/db";
 import { collect } from "./routes/collect";
 import { erasureRoutes } from "./routes/erasure";
@@ -15,18 +15,10 @@ import { tokensRoutes } from "./routes/tokens";
 import { visitorsRoutes } from "./routes/visitors";
 import { storeDueLists } from "./scheduled";
 
-/** Largest JSON body the API reads (a rule set of 200 rules fits many times over). */
-export const MAX_API_BODY_BYTES = 1024 * 1024;
-
 // Every route declares the token scope it takes with requireScope; one that declares none is admin-only.
 const api = new Hono<AppEnv>()
   .use(authenticate)
-  .use(
-    bodyLimit({
-      maxSize: MAX_API_BODY_BYTES,
-      onError: (c) => c.json(errorBody("payload_too_large", `a request body is at most ${MAX_API_BODY_BYTES} bytes`), 413),
-    }),
-  )
+  .use(apiBodyLimit)
   .route("/tokens", tokensRoutes)
   .route("/sites", sitesRoutes)
   .route("/sites/:site/rules", rulesRoutes)

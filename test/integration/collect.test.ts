@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { MAX_BEACON_BYTES } from "../../worker/routes/collect";
-import { beaconBody, createSite, event, newId, ORIGIN, sendBeacon, tableCounts, track, visitor } from "../support/api";
+import { beaconBody, call, createSite, event, newId, ORIGIN, sendBeacon, tableCounts, track, visitor } from "../support/api";
 
 const now = Date.now();
 const good = (over: Record<string, unknown> = {}, ev: Record<string, unknown> = {}) => ({
@@ -107,5 +107,24 @@ describe("POST /e", () => {
     const { recentEvents } = (await visitor("acme", v)) as unknown as { recentEvents: { at: string }[] };
     const at = Date.parse(recentEvents[0]?.at ?? "");
     expect(Math.abs(at - (Date.now() - 60_000))).toBeLessThan(10_000);
+  });
+});
+
+describe("location", () => {
+  it("keeps the country the edge located a beacon in as the geo_country trait, which fit rules score", async () => {
+    await createSite("acme", { prospectAt: 100, rules: [{ id: "iberia", points: 10, when: { trait: "geo_country", oneOf: ["ES", "PT"] } }] });
+    const body = JSON.stringify(beaconBody("acme", "visitor-geo1", [event("pageview")]));
+    const headers = { "content-type": "text/plain", origin: ORIGIN, "user-agent": "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36" };
+    const res = await call("/e", { method: "POST", headers, body, cf: { country: "ES" } } as RequestInit);
+    expect(res.status).toBe(202);
+    const v = (await visitor("acme", "visitor-geo1")) as unknown as { score: number; identity: { traits: Record<string, string> } };
+    expect(v.identity.traits).toEqual({ geo_country: "ES" });
+    expect(v.score).toBe(10);
+  });
+
+  it("refuses a client that sends the collector's own country property", async () => {
+    await createSite();
+    const res = await sendBeacon(beaconBody("acme", "visitor-geo2", [event("pageview", "/", 0, { d: { __country: "ES" } })]));
+    expect(res.status).toBe(400);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { MAX_API_BODY_BYTES } from "../../worker/index";
+import { MAX_API_BODY_BYTES } from "../../worker/lib/body-limit";
 import { api, call, createSite, event, tableCounts, track, visitor } from "../support/api";
 
 const pageViewsOnly = { prospectAt: 3, rules: [{ id: "pv", label: "Page view", points: 1, when: { event: "pageview" } }] };

@@ -11,6 +11,7 @@ import { sourceOf } from "../ingest/source";
 import { correctedTime, epochMs } from "../ingest/clock";
 import { clientId, customEventName, siteId } from "../ingest/ids";
 import { emailAddress, eventProps } from "../ingest/props";
+import { GEO_COUNTRY_PROP } from "../scoring/engine";
 
 /** Largest beacon body accepted, in bytes. */
 export const MAX_BEACON_BYTES = 16 * 1024;
@@ -131,6 +132,7 @@ export const collect = new Hono<AppEnv>()
     const { success } = await c.env.SITE_RATE_LIMIT.limit({ key: body.s });
     if (!success) throw new ApiError("rate_limited", `too many beacons for site "${body.s}"; retry shortly`, { "Retry-After": "10" });
     const origin = c.req.header("origin") ?? null;
+    const geo = countryOf(c.req.raw);
     const events: IncomingEvent[] = body.e.map((e, i) => {
       const url = new URL(e.u);
       if (url.pathname.length > MAX_PATH_LENGTH) throw new ApiError("bad_request", `invalid beacon: e[${i}].u: the path is over ${MAX_PATH_LENGTH} characters`);
@@ -139,7 +141,7 @@ export const collect = new Hono<AppEnv>()
         type: e.n === "track" ? (e.c as string) : e.n,
         ts: correctedTime(receivedAt, body.t, e.t),
         path: url.pathname,
-        props: e.d ?? null,
+        props: geo ? { ...e.d, [GEO_COUNTRY_PROP]: geo } : (e.d ?? null),
       };
     });
     const result = await scoreBatch(
@@ -159,6 +161,13 @@ export const collect = new Hono<AppEnv>()
     if (result.ignored) return ignored(c, result.ignored);
     return c.json({ accepted: result.accepted.length, duplicates: result.duplicates }, 202);
   });
+
+/** The visitor's country as the edge located the request (ISO 3166 alpha-2), if it did. */
+function countryOf(request: Request): string | null {
+  const country = (request as Request & { cf?: { country?: unknown } }).cf?.country;
+  // XX: unknown; T1: Tor.
+  return typeof country === "string" && /^[A-Z]{2}$/.test(country) && country !== "XX" && country !== "T1" ? country : null;
+}
 
 /** A 202 that stored nothing, saying why in a header and the body. */
 function ignored(c: Context<AppEnv>, reason: "bot" | "erased") {

@@ -14,6 +14,13 @@ import { recentEvents } from "../store/history";
 import { leadGroup } from "../store/leads";
 import { findVisitor, leaderboard, type LeaderboardCursor } from "../store/visitor-reads";
 
+/** An event's properties as the sender sent them: without the ones the collector adds (names starting with __). */
+function sentProps(props: Record<string, unknown> | null): Record<string, unknown> | null {
+  if (!props) return null;
+  const sent = Object.entries(props).filter(([key]) => !key.startsWith("__"));
+  return sent.length > 0 ? Object.fromEntries(sent) : null;
+}
+
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 function encodeCursor(cursor: LeaderboardCursor): string {
@@ -94,6 +101,6 @@ export const visitorsRoutes = new Hono<AppEnv>()
       breakdown: score.breakdown,
       source: visitor.source,
       identity: { email: visitor.state.email, traits: visitor.state.traits },
-      recentEvents: recent.map((e) => ({ id: e.id, type: e.type, path: e.path, at: iso(e.ts), props: e.props })),
+      recentEvents: recent.map((e) => ({ id: e.id, type: e.type, path: e.path, at: iso(e.ts), props: sentProps(e.props) })),
     });
   });

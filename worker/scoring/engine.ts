@@ -9,6 +9,13 @@ import { cloneState, emptyState, MAX_TRAITS, type RuleTally, type ScoreState } f
 /** The event type that carries a visitor's email and traits. */
 export const IDENTIFY = "identify";
 
+/**
+ * The property the collector adds to beacon events with the country the edge located the request in
+ * (clients cannot send it: names starting with __ are refused), and the trait it becomes.
+ */
+export const GEO_COUNTRY_PROP = "__country";
+export const GEO_COUNTRY_TRAIT = "geo_country";
+
 /** Takes email and traits from an identify event's properties. */
 function identify(state: ScoreState, props: Record<string, unknown>): void {
   for (const [key, value] of Object.entries(props)) {
@@ -87,6 +94,8 @@ function step(s: ScoreState, event: ScoredEvent, c: Compiled, settings: ScoringS
   if (c.timeDependent && s.prospectSince !== null && totalAt(s, c, at) < c.rules.prospectAt) s.prospectSince = null;
 
   if (event.type === IDENTIFY && event.props) identify(s, event.props);
+  const country = event.props?.[GEO_COUNTRY_PROP];
+  if (typeof country === "string") s.traits[GEO_COUNTRY_TRAIT] = country;
 
   if (s.lastTs === null || at - s.lastTs > settings.visitTimeoutMs) {
     const previousEnd = s.lastTs;
