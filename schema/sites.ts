@@ -14,6 +14,10 @@ export const sites = sqliteTable("sites", {
   rulesVersion: integer("rules_version").notNull().default(1),
   /** Raw events older than this many days are purged by the scheduled handler; scores stay. */
   retentionDays: integer("retention_days").notNull().default(395),
+  /** Where to POST a signed notice the moment a lead becomes a prospect, if anywhere. */
+  webhookUrl: text("webhook_url"),
+  /** The HMAC-SHA256 key that signs those notices (shown once, when the webhook is set). */
+  webhookSecret: text("webhook_secret"),
   createdAt: integer("created_at").notNull(),
 });
 

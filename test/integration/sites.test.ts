@@ -14,6 +14,7 @@ describe("sites", () => {
         timezone: "UTC",
         listHour: 7,
         retentionDays: 395,
+        webhookUrl: null,
         rulesVersion: 1,
         createdAt: expect.any(String),
       },

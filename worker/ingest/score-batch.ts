@@ -9,6 +9,7 @@ import { emptyState } from "../scoring/state";
 import { ApiError, storageUnavailable } from "../lib/errors";
 import { sha256Hex } from "../lib/hash";
 import { mergeByEmail } from "./merge-leads";
+import { prospectNotification, type Notification } from "./webhook";
 
 /** An event ready to score: validated, its time corrected for clock skew. */
 export interface IncomingEvent {
@@ -26,6 +27,8 @@ export interface IngestResult {
   duplicates: number;
   /** Set when the batch was accepted but deliberately not stored: the visitor id was erased. */
   ignored?: "erased";
+  /** The webhook notice to send, when this batch made its lead a prospect and the site has a webhook. */
+  notify?: Notification;
 }
 
 /** Limits a caller may put on a batch. */
@@ -131,7 +134,9 @@ export async function scoreBatch(
       if (state.email !== null && state.email !== (lead?.email ?? null)) {
         await mergeByEmail(db, input.site, leadId, state.email, receivedAt).catch((err: unknown) => console.error("merging leads by email failed", err));
       }
-      return { accepted: fresh.map((e) => e.id), duplicates };
+      const crossed = (lead?.state.prospectSince ?? null) === null && state.prospectSince !== null;
+      const notify = crossed ? prospectNotification(site, rules, leadId, state, receivedAt) : null;
+      return { accepted: fresh.map((e) => e.id), duplicates, ...(notify ? { notify } : {}) };
     } catch (err) {
       if (!(err instanceof StaleWrite)) throw err;
       await sleep(Math.random() * Math.min(50, 2 ** Math.min(attempt, 6)));

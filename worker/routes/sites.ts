@@ -22,6 +22,11 @@ const origins = z.array(origin).min(1).max(50);
 const listHour = z.number().int().min(0).max(23);
 /** Days raw events are kept; older ones are purged daily (scores stay). */
 const retentionDays = z.number().int().min(1).max(3650);
+/** Where prospect notices go: https, or http on this machine for trying it out. */
+const webhookUrl = z
+  .url({ protocol: /^https?$/ })
+  .max(2000)
+  .refine((u) => u.startsWith("https://") || /^http:\/\/(localhost|127\.0\.0\.1)(:\d+)?\//.test(u), "a webhook URL is https (http only for localhost)");
 
 const newSite = z.strictObject({
   id: siteId.optional(),
@@ -31,6 +36,7 @@ const newSite = z.strictObject({
   timezone: z.string().max(64).refine(isTimezone, "unknown IANA timezone").default("UTC"),
   listHour: listHour.default(7),
   retentionDays: retentionDays.default(395),
+  webhookUrl: webhookUrl.optional(),
   rules: ruleSetSchema.optional(),
 });
 
@@ -39,8 +45,15 @@ const newSite = z.strictObject({
  * score (visits, local days), so they are set when the site is created.
  */
 const siteChanges = z
-  .strictObject({ name: name.optional(), origins: origins.optional(), listHour: listHour.optional(), retentionDays: retentionDays.optional() })
-  .refine((b) => Object.keys(b).length > 0, "give at least one of name, origins, listHour, retentionDays");
+  .strictObject({
+    name: name.optional(),
+    origins: origins.optional(),
+    listHour: listHour.optional(),
+    retentionDays: retentionDays.optional(),
+    /** null removes the webhook. */
+    webhookUrl: webhookUrl.nullable().optional(),
+  })
+  .refine((b) => Object.keys(b).length > 0, "give at least one of name, origins, listHour, retentionDays, webhookUrl");
 
 /** The public shape of a site. */
 export function siteJson(site: SiteRow) {
@@ -52,9 +65,21 @@ export function siteJson(site: SiteRow) {
     timezone: site.timezone,
     listHour: site.listHour,
     retentionDays: site.retentionDays,
+    webhookUrl: site.webhookUrl,
     rulesVersion: site.rulesVersion,
     createdAt: new Date(site.createdAt).toISOString(),
   };
+}
+
+/** A new webhook signing key. */
+function newWebhookSecret(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(24));
+  return `whsec_${btoa(String.fromCharCode(...bytes)).replaceAll("+", "-").replaceAll("/", "_").replaceAll("=", "")}`;
+}
+
+/** The site as the API shows it; the webhook's signing key only in the answer that made it. */
+function siteAnswer(site: SiteRow, newSecret: boolean) {
+  return { site: siteJson(site), ...(newSecret && site.webhookSecret ? { webhookSecret: site.webhookSecret } : {}) };
 }
 
 function randomSiteId(): string {
@@ -73,20 +98,29 @@ export const sitesRoutes = new Hono<AppEnv>()
       timezone: body.timezone,
       listHour: body.listHour,
       retentionDays: body.retentionDays,
+      webhookUrl: body.webhookUrl ?? null,
+      webhookSecret: body.webhookUrl ? newWebhookSecret() : null,
       rulesVersion: 1,
       createdAt: Date.now(),
     };
     if (!(await insertSite(c.var.db, site, body.rules ?? defaultRules))) {
       throw new ApiError("conflict", `site "${site.id}" already exists`);
     }
-    return c.json({ site: siteJson(site) }, 201);
+    return c.json(siteAnswer(site, true), 201);
   })
   .get("/", requireScope("read"), async (c) => c.json({ sites: (await listSites(c.var.db)).map(siteJson) }))
   .get("/:site", requireScope("read"), async (c) => c.json({ site: siteJson(await siteFromPath(c)) }))
   .patch("/:site", requireScope("admin"), validate("json", siteChanges), async (c) => {
-    const changes = c.req.valid("json");
+    const { webhookUrl: url, ...changes } = c.req.valid("json");
     const site = await siteFromPath(c);
-    const updated = await updateSite(c.var.db, site.id, { ...changes, ...(changes.origins ? { origins: changes.origins.map((o) => o.toLowerCase()) } : {}) });
+    // Setting a webhook where there was none makes its signing key; removing it drops the key.
+    const newSecret = url !== undefined && url !== null && !site.webhookSecret;
+    const webhook = url === undefined ? {} : url === null ? { webhookUrl: null, webhookSecret: null } : { webhookUrl: url, ...(newSecret ? { webhookSecret: newWebhookSecret() } : {}) };
+    const updated = await updateSite(c.var.db, site.id, {
+      ...changes,
+      ...(changes.origins ? { origins: changes.origins.map((o) => o.toLowerCase()) } : {}),
+      ...webhook,
+    });
     if (!updated) throw new ApiError("not_found", `unknown site "${site.id}"`);
-    return c.json({ site: siteJson(updated) });
+    return c.json(siteAnswer(updated, newSecret));
   });

@@ -52,7 +52,7 @@ export async function findSiteWithRules(db: Database, id: string): Promise<SiteW
 export async function updateSite(
   db: Database,
   id: string,
-  changes: Partial<Pick<SiteRow, "name" | "origins" | "listHour" | "retentionDays">>,
+  changes: Partial<Pick<SiteRow, "name" | "origins" | "listHour" | "retentionDays" | "webhookUrl" | "webhookSecret">>,
 ): Promise<SiteRow | undefined> {
   const rows = await db.update(sites).set(changes).where(eq(sites.id, id)).returning();
   return rows[0];

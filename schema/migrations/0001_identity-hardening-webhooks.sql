@@ -18,6 +18,8 @@ CREATE TABLE `erased_visitors` (
 ) WITHOUT ROWID;
 --> statement-breakpoint
 ALTER TABLE `sites` ADD `retention_days` integer DEFAULT 395 NOT NULL;--> statement-breakpoint
+ALTER TABLE `sites` ADD `webhook_url` text;--> statement-breakpoint
+ALTER TABLE `sites` ADD `webhook_secret` text;--> statement-breakpoint
 ALTER TABLE `visitors` ADD `email` text;--> statement-breakpoint
 ALTER TABLE `visitors` ADD `lead_id` text;--> statement-breakpoint
 ALTER TABLE `visitors` ADD `last_seq` integer DEFAULT 0 NOT NULL;--> statement-breakpoint
