@@ -4,6 +4,7 @@ import { authenticate } from "./lib/auth";
 import { apiBodyLimit } from "./lib/body-limit";
 import { onError, onNotFound } from "./lib/errors";
 import { database } from "./store/db";
+import { accountsRoutes } from "./routes/accounts";
 import { collect } from "./routes/collect";
 import { erasureRoutes } from "./routes/erasure";
 import { eventsRoutes } from "./routes/events";
@@ -25,7 +26,8 @@ const api = new Hono<AppEnv>()
   .route("/sites/:site/visitors", visitorsRoutes)
   .route("/sites/:site/visitors", erasureRoutes)
   .route("/sites/:site/prospects", prospectsRoutes)
-  .route("/sites/:site/events", eventsRoutes);
+  .route("/sites/:site/events", eventsRoutes)
+  .route("/sites/:site/accounts", accountsRoutes);
 
 /** The collector: beacons at /e, the API under /api (the tracker itself is a static asset). */
 export const app = new Hono<AppEnv>()
