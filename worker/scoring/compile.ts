@@ -34,9 +34,6 @@ export interface Compiled {
   visitRules: CompiledRule[];
   /** Rules tested on a visitor's first event of a local day: N distinct active days. */
   dayRules: CompiledRule[];
-  /** Fit rules on traits, and absence rules: they hold or not at any moment. */
-  traitRules: CompiledRule[];
-  absenceRules: CompiledRule[];
   /** Event types whose last time absence rules need. */
   watched: Set<string>;
   /** True when scores change with time alone (decay or absence rules). */
@@ -47,7 +44,7 @@ export interface Compiled {
   floorIndex: Map<string, number>;
   floorValues: number[];
   floorScratch: Float64Array;
-  /** Fit and absence rules together: what scores at any moment without an event. */
+  /** Fit rules on traits, and absence rules: they hold or not at any moment, without an event. */
   holdingRules: CompiledRule[];
   /** The types an event counts as: its own, plus pricing_view for a page view on a pricing path. */
   typesOf(event: ScoredEvent): readonly string[];
@@ -115,8 +112,6 @@ export function compile(rules: RuleSet): Compiled {
     byType,
     visitRules: [],
     dayRules: [],
-    traitRules: [],
-    absenceRules: [],
     watched: new Set(),
     timeDependent: Object.values(rules.dimensions).some((d) => d.decay !== undefined),
     decays: new Map(Object.entries(rules.dimensions).flatMap(([name, d]) => (d.decay ? [[name, d.decay] as const] : []))),
@@ -156,14 +151,13 @@ export function compile(rules: RuleSet): Compiled {
       const type = rule.when.event as string;
       byType.set(type, [...(byType.get(type) ?? []), { ...base, test: eventTest(rule) }]);
     } else if (kind === "distinctDays") compiled.dayRules.push(base);
-    else if (kind === "trait") compiled.traitRules.push(base);
+    else if (kind === "trait") compiled.holdingRules.push(base);
     else if (kind === "absent") {
-      compiled.absenceRules.push(base);
+      compiled.holdingRules.push(base);
       compiled.watched.add(rule.when.absent as string);
       compiled.timeDependent = true;
     } else compiled.visitRules.push(base);
   }
-  compiled.holdingRules = [...compiled.traitRules, ...compiled.absenceRules];
   const pricing = rules.pricingPaths.map(pathTest);
   const pageview = ["pageview"];
   const pricedPageview = ["pageview", PRICING_VIEW];

@@ -7,8 +7,7 @@ import type { Earned, ScoreState } from "./state";
 function dimensionsAt(state: ScoreState, c: Compiled, t: number, lifts?: Record<string, number>): Record<string, number> {
   const dims: Record<string, number> = {};
   for (const name in state.dimensions) dims[name] = valueAt(state.dimensions[name] as Earned, t, c.decays.get(name));
-  for (const r of c.traitRules) dims[r.dimension] = (dims[r.dimension] ?? 0) + holdingPoints(state, r, t);
-  for (const r of c.absenceRules) dims[r.dimension] = (dims[r.dimension] ?? 0) + holdingPoints(state, r, t);
+  for (const r of c.holdingRules) dims[r.dimension] = (dims[r.dimension] ?? 0) + holdingPoints(state, r, t);
   for (const [name, settings] of Object.entries(c.rules.dimensions)) {
     const value = dims[name] ?? 0;
     if (settings.floor !== undefined && value < settings.floor) {
@@ -96,7 +95,7 @@ export function evaluate(state: ScoreState, rules: RuleSet, t: number): Score {
   const breakdown: RuleContribution[] = [];
   for (const rule of rules.rules) {
     const label = rule.label ?? rule.id;
-    const holding = [...c.traitRules, ...c.absenceRules].find((r) => r.rule === rule);
+    const holding = c.holdingRules.find((r) => r.rule === rule);
     if (holding) {
       if (holding.holds?.(state, t)) breakdown.push({ rule: rule.id, label, dimension: holding.dimension, points: rule.points, earned: rule.points, fired: 1 });
       continue;
