@@ -84,8 +84,10 @@ describe("the prospect webhook", () => {
     ["plain http to another host", "http://hooks.example/leads"],
     ["not a URL", "hooks"],
     ["ftp", "ftp://hooks.example/"],
-  ])("refuses %s with 400", async (_name, url) => {
+  ])("refuses %s with 400 and changes nothing", async (_name, url) => {
     await createSite("acme", rules);
+    const before = await (await api("/api/sites/acme")).json();
     expect((await api("/api/sites/acme", "PATCH", { webhookUrl: url })).status).toBe(400);
+    expect(await (await api("/api/sites/acme")).json()).toEqual(before);
   });
 });
