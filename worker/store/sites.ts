@@ -1,4 +1,4 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { ruleSets, sites, type SiteRow } from "../../schema";
 import type { RuleSet, ScoringSettings } from "../scoring/rules";
 import type { Database } from "./db";
@@ -34,20 +34,32 @@ export async function findSite(db: Database, id: string): Promise<SiteRow | unde
   return db.select().from(sites).where(eq(sites.id, id)).get();
 }
 
-/** The query for a site and its rules in force, for use alone or inside a batch. */
+/** The query for a site and its rules in force (as stored JSON text), for use inside a batch. */
 export function siteWithRulesQuery(db: Database, id: string) {
   return db
-    .select({ site: sites, rules: ruleSets.rules })
+    .select({ site: sites, rulesJson: sql<string>`${ruleSets.rules}` })
     .from(sites)
     .innerJoin(ruleSets, and(eq(ruleSets.siteId, sites.id), eq(ruleSets.version, sites.rulesVersion)))
     .where(eq(sites.id, id));
 }
 
-/** A site with its rules in force, or undefined. */
-export async function findSiteWithRules(db: Database, id: string): Promise<SiteWithRules | undefined> {
-  return siteWithRulesQuery(db, id).get();
-}
+// Every beacon reads its site's rules. Parsed rule sets are kept per stored text, so each isolate parses
+// a version once, and the engine, handed the same object, reuses its compiled form (URL patterns and
+// all) instead of compiling the rules again for every request. Keyed by the text itself, so no stale
+// copy can ever be served.
+const MAX_PARSED = 100;
+const parsed = new Map<string, RuleSet>();
 
+/** The rule set a stored JSON text holds (it was validated when stored), one shared copy per text. */
+export function storedRuleSet(json: string): RuleSet {
+  let rules = parsed.get(json);
+  if (!rules) {
+    if (parsed.size >= MAX_PARSED) parsed.clear();
+    rules = JSON.parse(json) as RuleSet;
+    parsed.set(json, rules);
+  }
+  return rules;
+}
 /** Changes a site's settings that do not touch scoring; returns the updated site, or undefined. */
 export async function updateSite(
   db: Database,

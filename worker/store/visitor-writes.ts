@@ -3,7 +3,7 @@ import { erasedVisitors, events, sites, visitors, type EventRow, type VisitorRow
 import type { ScoreState } from "../scoring/state";
 import type { Database } from "./db";
 import { abortIf, runGuarded } from "./guard";
-import { siteWithRulesQuery, type SiteWithRules } from "./sites";
+import { siteWithRulesQuery, storedRuleSet, type SiteWithRules } from "./sites";
 
 /** Everything the write path reads before scoring a batch: a fixed number of rows, whatever the history. */
 export interface ScoringInput {
@@ -41,7 +41,14 @@ export async function loadScoringInput(db: Database, siteId: string, visitorId: 
   const visitor = rows.find((r) => r.id === visitorId);
   // A lead that is gone (erased) leaves its former alias to score on its own row.
   const lead = (visitor?.leadId ? rows.find((r) => r.id === visitor.leadId) : undefined) ?? visitor;
-  return { site: site[0], visitor, lead, knownIds: new Set(known.map((k) => k.id)), erased: tombstone.length > 0 };
+  const found = site[0];
+  return {
+    site: found ? { site: found.site, rules: storedRuleSet(found.rulesJson) } : undefined,
+    visitor,
+    lead,
+    knownIds: new Set(known.map((k) => k.id)),
+    erased: tombstone.length > 0,
+  };
 }
 
 /** What one scored batch changes: the new events and the lead's new state. */
