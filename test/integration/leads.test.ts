@@ -1,4 +1,8 @@
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { database } from "../../worker/store/db";
+import { StaleWrite } from "../../worker/store/guard";
+import { commitMerge, leadGroup } from "../../worker/store/leads";
 import { api, beaconBody, createSite, event, sendBeacon, tableCounts, track, visitor } from "../support/api";
 
 const identify = (email: string) => event("identify", "/", 0, { d: { email } });
@@ -64,4 +68,19 @@ describe("one lead per email", () => {
     await sendBeacon(beaconBody("acme", "laptop-0003", [event("pageview")]));
     expect(await tableCounts()).toMatchObject({ visitors: 0, events: 0 });
   });
+
+  it("refuses a merge computed from rows that moved since they were read", async () => {
+    await createSite();
+    await track("acme", "laptop-0004", event("pageview"));
+    await track("acme", "phone-00004", event("pageview"));
+    const db = database(env.DB);
+    const [keep] = await leadGroup(db, "acme", "laptop-0004");
+    const [other] = await leadGroup(db, "acme", "phone-00004");
+    // Another beacon lands on the phone after the rows were read.
+    await track("acme", "phone-00004", event("pageview"));
+    const write = { siteId: "acme", rulesVersion: 1, keep: keep!, state: keep!.state, score: 1, lastSeq: keep!.lastSeq, merged: [other!], leadIds: ["laptop-0004", "phone-00004"] as [string, string] };
+    await expect(commitMerge(db, write)).rejects.toBeInstanceOf(StaleWrite);
+    expect(await leaderboard("acme")).toEqual([["phone-00004", 2], ["laptop-0004", 1]]);
+  });
 });
+

@@ -34,6 +34,7 @@ export async function mergeByEmail(db: Database, { site, rules }: SiteWithRules,
         score: totalScore(state, rules, now),
         lastSeq: Math.max(...all.map((r) => r.lastSeq), ...rows.map((r) => r.seq)),
         merged: all.filter((r) => r.id !== keep.id),
+        leadIds: [leadId, other.id],
       });
       return;
     } catch (err) {

@@ -1,4 +1,5 @@
 import type { SiteRow } from "../../schema";
+import { hmacSha256Hex } from "../lib/hash";
 import { evaluate } from "../scoring/evaluate";
 import type { RuleSet } from "../scoring/rules";
 import type { ScoreState } from "../scoring/state";
@@ -44,12 +45,6 @@ export function prospectNotification(site: SiteRow, rules: RuleSet, visitorId: s
   };
 }
 
-async function hmacHex(secret: string, body: string): Promise<string> {
-  const key = await crypto.subtle.importKey("raw", new TextEncoder().encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
-  const mac = await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(body));
-  return [...new Uint8Array(mac)].map((b) => b.toString(16).padStart(2, "0")).join("");
-}
-
 const ATTEMPTS = 3;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -64,7 +59,7 @@ export async function deliver({ url, secret, notice }: Notification): Promise<bo
     "content-type": "application/json",
     "user-agent": "leadscore-webhook",
     "x-leadscore-delivery": crypto.randomUUID(),
-    "x-leadscore-signature": `sha256=${await hmacHex(secret, body)}`,
+    "x-leadscore-signature": `sha256=${await hmacSha256Hex(secret, body)}`,
   };
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
     if (attempt > 0) await sleep(4 ** (attempt - 1) * 1000);

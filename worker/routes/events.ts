@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../lib/app-env";
 import { requireScope } from "../lib/auth";
+import { sha256Hex } from "../lib/hash";
 import { siteFromPath } from "../lib/site-param";
 import { validate } from "../lib/validate";
 import { correctedTime, epochMs } from "../ingest/clock";
@@ -50,8 +51,7 @@ const body = z
 
 /** A stable visitor id for a lead first known by email, so retries and later events find the same one. */
 async function visitorIdForEmail(siteId: string, email: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(`${siteId}\n${email}`));
-  return `em-${[...new Uint8Array(digest).slice(0, 16)].map((b) => b.toString(16).padStart(2, "0")).join("")}`;
+  return `em-${(await sha256Hex(`${siteId}\n${email}`)).slice(0, 32)}`;
 }
 
 /**

@@ -20,6 +20,17 @@ export function abortIf(db: Database, siteId: string, stale: SQL) {
     .where(eq(sites.id, siteId));
 }
 
+/**
+ * True when the site's visitors matching `which` (all of them without it) are no longer `count` rows whose
+ * versions add up to `versionSum`. Versions only grow, so any write, insert or delete among them since
+ * they were read shows; and the condition binds a fixed number of parameters however many rows it covers.
+ */
+export function visitorsMoved(siteId: string, count: number, versionSum: number, which?: SQL): SQL {
+  const among = which ? sql`site_id = ${siteId} AND (${which})` : sql`site_id = ${siteId}`;
+  return sql`(SELECT count(*) FROM visitors WHERE ${among}) IS NOT ${count}
+    OR (SELECT coalesce(sum(version), 0) FROM visitors WHERE ${among}) IS NOT ${versionSum}`;
+}
+
 /** Runs a guarded batch; a tripped guard or a racing duplicate key becomes StaleWrite. */
 export async function runGuarded(run: () => Promise<unknown>): Promise<void> {
   try {

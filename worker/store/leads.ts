@@ -2,7 +2,7 @@ import { and, asc, eq, inArray, isNull, ne, or, sql } from "drizzle-orm";
 import { events, sites, visitors, type EventRow, type VisitorRow } from "../../schema";
 import type { ScoreState } from "../scoring/state";
 import type { Database } from "./db";
-import { abortIf, runGuarded } from "./guard";
+import { abortIf, runGuarded, visitorsMoved } from "./guard";
 
 /** A lead's own row and the rows of the visitors merged into it. */
 export function leadGroup(db: Database, siteId: string, leadId: string): Promise<VisitorRow[]> {
@@ -41,6 +41,8 @@ export interface MergeWrite {
   lastSeq: number;
   /** Every other row of both groups, with the version it was read at. */
   merged: VisitorRow[];
+  /** The two leads being made one (the kept one among them). */
+  leadIds: [string, string];
 }
 
 /**
@@ -50,8 +52,10 @@ export interface MergeWrite {
  */
 export async function commitMerge(db: Database, m: MergeWrite): Promise<void> {
   const all = [m.keep, ...m.merged];
-  const moved = all.map((r) => sql`(SELECT version FROM visitors WHERE site_id = ${m.siteId} AND id = ${r.id}) IS NOT ${r.version}`);
-  const guard = abortIf(db, m.siteId, sql`${sites.rulesVersion} IS NOT ${m.rulesVersion} OR ${sql.join(moved, sql` OR `)}`);
+  const [a, b] = m.leadIds;
+  const groups = sql`id IN (${a}, ${b}) OR lead_id IN (${a}, ${b})`;
+  const versionSum = all.reduce((sum, r) => sum + r.version, 0);
+  const guard = abortIf(db, m.siteId, sql`${sites.rulesVersion} IS NOT ${m.rulesVersion} OR ${visitorsMoved(m.siteId, all.length, versionSum, groups)}`);
   const keep = db
     .update(visitors)
     .set({

@@ -3,7 +3,7 @@ import { ruleSets, sites, visitors } from "../../schema";
 import type { RuleSet } from "../scoring/rules";
 import type { ScoreState } from "../scoring/state";
 import type { Database } from "./db";
-import { abortIf, runGuarded } from "./guard";
+import { abortIf, runGuarded, visitorsMoved } from "./guard";
 
 /** A rule set version as stored. */
 export async function findRuleSet(db: Database, siteId: string, version: number) {
@@ -51,9 +51,7 @@ export async function commitRuleSet(
   const guard = abortIf(
     db,
     siteId,
-    sql`${sites.rulesVersion} IS NOT ${fromVersion}
-      OR (SELECT count(*) FROM visitors WHERE site_id = ${siteId}) IS NOT ${snapshot.count}
-      OR (SELECT coalesce(sum(version), 0) FROM visitors WHERE site_id = ${siteId}) IS NOT ${snapshot.versionSum}`,
+    sql`${sites.rulesVersion} IS NOT ${fromVersion} OR ${visitorsMoved(siteId, snapshot.count, snapshot.versionSum)}`,
   );
   const updates = [...rescored].map(([id, { state, score }]) =>
     db
@@ -63,10 +61,10 @@ export async function commitRuleSet(
   );
   await runGuarded(() =>
     db.batch([
-    guard,
-    db.insert(ruleSets).values({ siteId, version, rules, createdAt: now }),
-    db.update(sites).set({ rulesVersion: version }).where(eq(sites.id, siteId)),
-    ...updates,
+      guard,
+      db.insert(ruleSets).values({ siteId, version, rules, createdAt: now }),
+      db.update(sites).set({ rulesVersion: version }).where(eq(sites.id, siteId)),
+      ...updates,
     ]),
   );
   return version;

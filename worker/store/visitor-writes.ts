@@ -155,8 +155,5 @@ export async function refreshScores(db: Database, siteId: string, refreshes: Sco
       .set({ score: r.score, prospectSince: r.prospectSince })
       .where(and(eq(visitors.siteId, siteId), eq(visitors.id, r.id), eq(visitors.version, r.version))),
   );
-  for (let i = 0; i < updates.length; i += 100) {
-    const chunk = updates.slice(i, i + 100);
-    if (chunk.length > 0) await db.batch(chunk as [(typeof chunk)[number], ...typeof chunk]);
-  }
+  for (const chunk of chunks(updates, 100)) await db.batch(chunk as [(typeof chunk)[number], ...typeof chunk]);
 }
