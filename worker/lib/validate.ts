@@ -16,13 +16,6 @@ export function describeIssues(error: { issues: readonly z.core.$ZodIssue[] }, l
     .join("; ");
 }
 
-/** Parses a value with a schema or throws a 400 that says which fields are wrong. */
-export function parseOr400<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
-  const result = schema.safeParse(value);
-  if (!result.success) throw new ApiError("bad_request", `invalid ${what}: ${describeIssues(result.error)}`);
-  return result.data;
-}
-
 /** zValidator whose failures become the project's 400 envelope. */
 export function validate<T extends keyof ValidationTargets, S extends z.ZodType>(target: T, schema: S) {
   return zValidator(target, schema, (result) => {
