@@ -15,6 +15,11 @@ export default defineConfig(async () => {
     test: {
       include: ["test/unit/**/*.test.ts", "test/integration/**/*.test.ts"],
       setupFiles: ["./test/integration/apply-migrations.ts"],
+      // Tests assert on work done (rows, calls, scores), never on time. These budgets only stop a hung test:
+      // vitest's 5 s default failed tests doing real work (50 concurrent writes, property runs, a migrated
+      // database per test) on a loaded 2-core machine.
+      testTimeout: 120_000,
+      hookTimeout: 120_000,
     },
   };
 });

@@ -1,5 +1,9 @@
 import { integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
+/** Where an event came from: the website (the beacon) or the API (server-side events, outcomes). */
+export const EVENT_ORIGINS = ["web", "api"] as const;
+export type EventOrigin = (typeof EVENT_ORIGINS)[number];
+
 /**
  * Raw events, keyed so that the client's event id deduplicates and a visitor's history is one key range.
  * The table is WITHOUT ROWID (see the migration), so the key is the table and an insert writes one row.
@@ -22,6 +26,8 @@ export const events = sqliteTable(
     type: text("type").notNull(),
     path: text("path"),
     props: text("props", { mode: "json" }).$type<Record<string, unknown>>(),
+    /** Where the event came from: the website's beacon (web) or the API (api). Only web events make visits. */
+    via: text("via", { enum: EVENT_ORIGINS }).notNull().default("web"),
   },
   (t) => [primaryKey({ columns: [t.siteId, t.visitorId, t.id] })],
 );

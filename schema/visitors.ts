@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, real, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { OUTCOMES } from "../worker/scoring/outcomes";
 import type { ScoreState } from "../worker/scoring/state";
 
 /** A browser's visitor id on one site, with its score state (everything the engine needs to go on). */
@@ -33,6 +34,9 @@ export const visitors = sqliteTable(
      */
     windowStart: integer("window_start").notNull().default(0),
     windowEvents: integer("window_events").notNull().default(0),
+    /** The lead's latest outcome (accepted, rejected, won, lost) and its time: the index insights read. */
+    outcome: text("outcome", { enum: OUTCOMES }),
+    outcomeAt: integer("outcome_at"),
   },
   (t) => [
     primaryKey({ columns: [t.siteId, t.id] }),
@@ -40,6 +44,8 @@ export const visitors = sqliteTable(
     // Partial: anonymous visitors are not in it, so creating one writes no index row.
     index("visitors_by_email").on(t.siteId, t.email).where(sql`${t.email} IS NOT NULL`),
     index("visitors_by_lead").on(t.siteId, t.leadId).where(sql`${t.leadId} IS NOT NULL`),
+    // Partial: only leads with an outcome, so insights read those without scanning the site.
+    index("visitors_by_outcome").on(t.siteId, t.outcomeAt, t.id).where(sql`${t.outcome} IS NOT NULL`),
   ],
 );
 

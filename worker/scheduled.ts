@@ -9,6 +9,7 @@ import { refreshScores, type ScoreRefresh } from "./store/visitor-writes";
 import { liveProspectList } from "./ingest/daily-list";
 import { compile } from "./scoring/compile";
 import { totalScore } from "./scoring/evaluate";
+import { reachesThreshold } from "./scoring/rules";
 import { localDay, localHour } from "./scoring/local-day";
 import { DAY_MS } from "./scoring/decay";
 
@@ -31,7 +32,7 @@ export async function sweepScores(db: Database, site: SiteRow, now: number): Pro
   const refreshes: ScoreRefresh[] = [];
   for (const v of await allVisitors(db, site.id)) {
     const score = totalScore(v.state, set.rules, now);
-    const prospectSince = score >= set.rules.prospectAt ? (v.prospectSince ?? now) : null;
+    const prospectSince = reachesThreshold(set.rules, score) && !v.state.outcome?.held ? (v.prospectSince ?? now) : null;
     if (score !== v.score || prospectSince !== v.prospectSince) refreshes.push({ id: v.id, version: v.version, score, prospectSince });
   }
   await refreshScores(db, site.id, refreshes);

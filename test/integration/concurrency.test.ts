@@ -24,4 +24,5 @@ it("scores 50 concurrent beacons for one visitor exactly once each, with a singl
   await Promise.all(beacons.map((b) => sendBeacon(b)));
   expect((await visitor("acme", "visitor-race")).score).toBe(67);
   expect((await tableCounts()).events).toBe(50);
-});
+  // 100 writes racing on one row: a budget for a loaded machine, not a speed claim (the assertions count work).
+}, 300_000);

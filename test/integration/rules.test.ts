@@ -47,7 +47,7 @@ describe("rules", () => {
     ["a rule without points", { prospectAt: 5, rules: [{ id: "video", when: { event: "video_play" } }] }, 'rules[0].points (rule "video")'],
     ["a bad path pattern", { prospectAt: 5, rules: [{ id: "ok", points: 1, when: { event: "pageview" } }, { id: "blog", points: 1, when: { event: "pageview", path: "blog" } }] }, 'rules[1].when.path (rule "blog")'],
     ["two rules with one id", { prospectAt: 5, rules: [{ id: "a", points: 1, when: { event: "pageview" } }, { id: "a", points: 1, when: { event: "download" } }] }, 'rules[1].id (rule "a")'],
-    ["no threshold", { rules: [] }, "prospectAt"],
+    ["a threshold as text", { prospectAt: "5", rules: [] }, "prospectAt"],
   ])("refuses %s with a 400 naming the rule and field, and changes nothing", async (_name, body, where) => {
     await createSite();
     const before = await tableCounts();

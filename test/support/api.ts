@@ -80,6 +80,8 @@ export interface VisitorJson {
   score: number;
   prospect: boolean;
   visits: number;
+  firstSeen: string;
+  lastSeen: string;
   breakdown: { rule: string; label: string; points: number; fired: number }[];
   source: Record<string, string> | null;
   recentEvents: { id: string; type: string; path: string }[];

@@ -8,7 +8,7 @@ export async function pageViewCost(siteId: string, visitorId: string, eventId: s
   const meter: RowMeter = { read: 0, written: 0, statements: 0 };
   const db = database(meteredD1(env.DB, meter));
   const now = Date.now();
-  const result = await scoreBatch(db, siteId, visitorId, [{ id: eventId, type: "pageview", ts: now, path: "/pricing", props: null }], now, () => {}, null);
+  const result = await scoreBatch(db, siteId, visitorId, [{ id: eventId, type: "pageview", ts: now, path: "/pricing", props: null, via: "web" }], now, () => {}, null);
   if (result.accepted.length !== 1) throw new Error("the page view was not accepted");
   return meter;
 }

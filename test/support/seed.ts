@@ -13,7 +13,8 @@ export async function seedHistory(siteId: string, visitorId: string, count: numb
   const history: ScoredEvent[] = Array.from({ length: count }, (_, i) => ({ id: `seed-${visitorId}-${i}`, type: "pageview", ts: start + i * 20_000, path: "/" }));
   const rows = history.map((e, seq) => ({ siteId, visitorId, id: e.id, seq, ts: e.ts, receivedAt: e.ts, type: e.type, path: e.path ?? null, props: null }));
   const inserts = [];
-  for (let i = 0; i < rows.length; i += 11) inserts.push(db.insert(events).values(rows.slice(i, i + 11)));
+  // D1 binds at most 100 parameters per statement; an event row binds 10.
+  for (let i = 0; i < rows.length; i += 10) inserts.push(db.insert(events).values(rows.slice(i, i + 10)));
   for (let i = 0; i < inserts.length; i += 500) {
     const chunk = inserts.slice(i, i + 500);
     if (chunk.length) await db.batch(chunk as [(typeof chunk)[number], ...typeof chunk]);

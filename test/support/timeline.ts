@@ -15,3 +15,8 @@ let n = 0;
 export function ev(type: string, at: number, path: string | null = "/", props: Record<string, unknown> | null = null): ScoredEvent {
   return { id: `t${++n}`, type, ts: at, path, props };
 }
+
+/** An engine event sent through the API (an email open, a CRM update, an outcome): it keeps its own time. */
+export function apiEv(type: string, at: number, props: Record<string, unknown> | null = null): ScoredEvent {
+  return { id: `t${++n}`, type, ts: at, path: null, props, via: "api" };
+}

@@ -134,7 +134,11 @@ describe("rule set validation", () => {
     [{ prospectAt: 50, rules: [{ id: "x", points: 1, when: { visit: 2, path: "/a" } }] }, "rules.0.when.path"],
     [{ prospectAt: 50, rules: [{ id: "x", points: 1, when: { event: "pageview", path: "no-slash" } }] }, "rules.0.when.path"],
     [{ prospectAt: 50, rules: [{ id: "x", points: 1, when: { event: "pageview" } }, { id: "x", points: 2, when: { event: "download" } }] }, "rules.1.id"],
-    [{ rules: [] }, "prospectAt"],
+    [{ prospectAt: "50", rules: [] }, "prospectAt"],
+    [{ rules: [{ id: "x", points: 1, when: { visit: 2, from: "api" } }] }, "rules.0.when.from"],
+    [{ rules: [{ id: "x", points: 1, when: { event: "signup", from: "email" } }] }, "rules.0.when.from"],
+    [{ rules: [{ id: "x", points: 1, when: { event: "signup", since: "email_sent" } }] }, "rules.0.when.since"],
+    [{ rules: [{ id: "x", points: -1, when: { absent: "email_open", days: 30, since: "email_open" } }] }, "rules.0.when.since"],
   ])("refuses %j at %s", (input, where) => {
     const result = ruleSetSchema.safeParse(input);
     expect(result.success).toBe(false);

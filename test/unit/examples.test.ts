@@ -1,7 +1,7 @@
 // The three worked examples of the source documents, each as a rule set in worker/scoring/examples/,
 // with a journey that checks exact scores and classification.
 import { describe, expect, it } from "vitest";
-import { DAY, HOUR, MIN, T0, ev, utc } from "../support/timeline";
+import { DAY, HOUR, MIN, T0, apiEv, ev, utc } from "../support/timeline";
 import { replay } from "../../worker/scoring/engine";
 import { evaluate } from "../../worker/scoring/evaluate";
 import { ruleSetSchema, type ScoringSettings } from "../../worker/scoring/rules";
@@ -62,6 +62,19 @@ describe("score card: fit and behaviour, qualified above 30", () => {
     expect(evaluate(state, rules, lastOpen + 30 * DAY)).toMatchObject({ total: 30, prospect: false, class: null });
     const reopened = replay([...journey, ev("email_open", lastOpen + 31 * DAY, null)], rules, utc);
     expect(evaluate(reopened, rules, lastOpen + 31 * DAY)).toMatchObject({ total: 40, prospect: true });
+  });
+
+  it("counts website visits only: three visits and an email open sent through the API are not more than 3 visits", () => {
+    const threeVisits = visits.slice(0, 3);
+    const withOpen = [...threeVisits, apiEv("email_open", T0 + 3 * DAY)];
+    const state = replay(withOpen, rules, utc);
+    expect(state.visits).toBe(3);
+    const score = evaluate(state, rules, T0 + 3 * DAY + MIN);
+    expect(score.breakdown.map((b) => b.rule)).toEqual(["opens-emails"]);
+    expect(score.total).toBe(5);
+    // A fourth website visit is what earns the bonus.
+    const fourth = replay([...withOpen, ev("pageview", T0 + 4 * DAY, "/")], rules, utc);
+    expect(evaluate(fourth, rules, T0 + 4 * DAY).breakdown.map((b) => b.rule)).toEqual(["more-than-3-visits", "opens-emails"]);
   });
 
   it("gives a director in technology who reads the pricing page and a whitepaper 60", () => {

@@ -11,7 +11,7 @@ const TRAITS = [{ title: "Director" }, { title: "Engineer", employees: 120 }, { 
 const PATHS = ["/", "/pricing", "/contact", "/blog/a", "/blog/b"] as const;
 const T0 = Date.UTC(2026, 0, 1);
 
-const KINDS = ["event", "event", "event", "visit", "visitsMoreThan", "returnWithinDays", "distinctDays", "trait", "absent"] as const;
+const KINDS = ["event", "event", "event", "visit", "visitsMoreThan", "returnWithinDays", "distinctDays", "trait", "absent", "absentSince"] as const;
 
 const ruleArb = fc.record({
   points: fc.integer({ min: -20, max: 30 }),
@@ -24,12 +24,15 @@ const ruleArb = fc.record({
   maxPointsPerDay: fc.option(fc.integer({ min: 1, max: 40 }), { nil: undefined }),
   cap: fc.option(fc.integer({ min: 1, max: 60 }), { nil: undefined }),
   dimension: fc.constantFrom(undefined, "engagement", "fit", "custom"),
+  from: fc.constantFrom(undefined, "web", "api"),
 });
 
-function whenOf(x: { kind: (typeof KINDS)[number]; event: string; path: string | undefined; n: number }) {
+function whenOf(x: { kind: (typeof KINDS)[number]; event: string; path: string | undefined; n: number; from: string | undefined }) {
   switch (x.kind) {
     case "event":
-      return { event: x.event, ...(x.path && x.event !== "pricing_view" ? { path: x.path } : {}) };
+      return { event: x.event, ...(x.path && x.event !== "pricing_view" ? { path: x.path } : {}), ...(x.from ? { from: x.from } : {}) };
+    case "absentSince":
+      return { absent: x.event === "pricing_view" ? "download" : x.event, days: x.n, since: "email_sent" };
     case "trait":
       return x.n % 2 ? { trait: "title", oneOf: ["Director", "Manager"] } : { trait: "employees", min: 50, max: 500 };
     case "absent":
@@ -43,7 +46,7 @@ const decayArb = fc.constantFrom(undefined, { halfLifeDays: 2 }, { halfLifeDays:
 
 const ruleSetArb = fc
   .record({
-    prospectAt: fc.integer({ min: 0, max: 80 }),
+    prospectAt: fc.option(fc.integer({ min: 0, max: 80 }), { nil: undefined }),
     rules: fc.array(ruleArb, { maxLength: 8 }),
     engagementDecay: decayArb,
     customDecay: decayArb,
@@ -51,14 +54,14 @@ const ruleSetArb = fc
   })
   .map((r) =>
     ruleSetSchema.parse({
-      prospectAt: r.prospectAt,
+      ...(r.prospectAt !== undefined ? { prospectAt: r.prospectAt } : {}),
       pricingPaths: ["/pricing"],
       dimensions: {
         engagement: { ...(r.engagementDecay ? { decay: r.engagementDecay } : {}), ...(r.floor !== undefined ? { floor: r.floor } : {}) },
         custom: r.customDecay ? { decay: r.customDecay } : {},
       },
       rules: r.rules.map((x, i) => {
-        const limited = x.kind !== "trait" && x.kind !== "absent";
+        const limited = x.kind !== "trait" && x.kind !== "absent" && x.kind !== "absentSince";
         return {
           id: `r${i}`,
           points: x.points,
@@ -77,7 +80,9 @@ const ruleSetArb = fc
 const eventsArb = fc
   .array(
     fc.record({
-      type: fc.constantFrom(...TYPES, "identify"),
+      type: fc.constantFrom(...TYPES, "identify", "email_sent", "outcome_rejected", "outcome_won", "outcome_accepted"),
+      // Website events and API events (which keep their own times and make no visits).
+      via: fc.constantFrom("web", "web", "api"),
       path: fc.constantFrom(...PATHS),
       gap: fc.integer({ min: -3_600_000, max: 2 * 86_400_000 }),
       traits: fc.constantFrom(...TRAITS),
@@ -88,7 +93,8 @@ const eventsArb = fc
     let t = T0;
     return xs.map((x, i): ScoredEvent => {
       t += x.gap;
-      return { id: `e${i}`, type: x.type, ts: t, path: x.path, props: x.type === "identify" ? x.traits : null };
+      const props = x.type === "identify" ? x.traits : x.type === "outcome_rejected" ? { reason: "no budget" } : x.type === "outcome_won" ? { value: 100 } : null;
+      return { id: `e${i}`, type: x.type, ts: t, path: x.path, props, via: x.via };
     });
   });
 

@@ -13,7 +13,8 @@ import { prospectList, type ProspectRow } from "../scoring/prospects";
  */
 export async function liveProspectList(db: Database, site: SiteRow, date: string, now: number): Promise<ProspectRow[]> {
   const set = await findRuleSet(db, site.id, site.rulesVersion);
-  if (!set) return [];
+  // A site may score without a prospect list: no threshold, nobody on it.
+  if (!set || set.rules.prospectAt === undefined) return [];
   const candidates = compile(set.rules).timeDependent ? allVisitors(db, site.id) : visitorsFrom(db, site.id, set.rules.prospectAt);
   const [visitors, previous] = await Promise.all([candidates, listBefore(db, site.id, date)]);
   const previousIds = new Set((previous?.rows ?? []).map((r) => r.visitorId));

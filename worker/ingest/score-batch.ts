@@ -5,6 +5,7 @@ import { commitScored, loadScoringInput } from "../store/visitor-writes";
 import { scoringSettings, type SiteWithRules } from "../store/sites";
 import { apply, dedupe } from "../scoring/engine";
 import { totalScore } from "../scoring/evaluate";
+import type { Origin } from "../scoring/event";
 import { emptyState } from "../scoring/state";
 import { ApiError, storageUnavailable } from "../lib/errors";
 import { sha256Hex } from "../lib/hash";
@@ -18,6 +19,8 @@ export interface IncomingEvent {
   ts: number;
   path: string | null;
   props: Record<string, unknown> | null;
+  /** The website's beacon (web) or the API (api). */
+  via: Origin;
 }
 
 export interface IngestResult {
@@ -105,7 +108,7 @@ export async function scoreBatch(
     const rows: EventRow[] = [];
     for (const event of fresh) {
       seq = nextSeq(seq, receivedAt);
-      rows.push({ siteId, visitorId, id: event.id, seq, ts: event.ts, receivedAt, type: event.type, path: event.path, props: event.props });
+      rows.push({ siteId, visitorId, id: event.id, seq, ts: event.ts, receivedAt, type: event.type, path: event.path, props: event.props, via: event.via });
       state = apply(state, event, rules, settings).state;
     }
     const leadId = lead?.id ?? visitorId;
@@ -118,10 +121,14 @@ export async function scoreBatch(
           rulesVersion: site.rulesVersion,
           readVersion: lead?.version ?? null,
           readEmail: lead?.email ?? null,
+          readFirstSeen: lead?.firstSeen,
+          readOutcome: lead?.outcome ?? undefined,
+          readOutcomeAt: lead?.outcomeAt ?? undefined,
           lastSeq: seq,
           state,
           score: totalScore(state, rules, receivedAt),
-          firstSeen: lead?.firstSeen ?? (fresh[0] as IncomingEvent).ts,
+          // API events keep their own times, so one dated before the lead was first seen moves firstSeen back.
+          firstSeen: Math.min(lead?.firstSeen ?? Infinity, state.firstTs ?? (fresh[0] as IncomingEvent).ts),
           lastSeen: state.lastTs ?? receivedAt,
           source: lead ? null : source,
           windowStart,

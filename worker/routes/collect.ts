@@ -143,6 +143,7 @@ export const collect = new Hono<AppEnv>()
         ts: correctedTime(receivedAt, body.t, e.t),
         path: url.pathname,
         props: geo ? { ...e.d, [GEO_COUNTRY_PROP]: geo } : (e.d ?? null),
+        via: "web",
       };
     });
     const result = await scoreBatch(

@@ -11,6 +11,7 @@ import { emailAddress, eventProps } from "../ingest/props";
 import { scoreBatch, type IncomingEvent } from "../ingest/score-batch";
 import { deliver } from "../ingest/webhook";
 import { visitorIdByEmail } from "../store/visitor-reads";
+import { OUTCOME_EVENT_TYPES, outcomePropsProblem } from "../scoring/outcomes";
 
 /** Engagement outside the website that CRMs, email tools and call systems report. */
 export const SERVER_EVENT_TYPES = [
@@ -27,8 +28,8 @@ export const SERVER_EVENT_TYPES = [
 const serverEvent = z.strictObject({
   /** The sender's id for the event: a retry carries the same one and counts once. */
   id: clientId,
-  /** One of SERVER_EVENT_TYPES or a custom name. */
-  type: z.union([z.enum(SERVER_EVENT_TYPES), customEventName]),
+  /** One of SERVER_EVENT_TYPES, an outcome (outcome_accepted, _rejected, _won, _lost) or a custom name. */
+  type: z.union([z.enum(SERVER_EVENT_TYPES), z.enum(OUTCOME_EVENT_TYPES), customEventName]),
   /** When it happened (ms since epoch), on the sender's clock. */
   at: epochMs,
   /** Properties; for identify, the traits (and optionally email). */
@@ -47,6 +48,12 @@ const body = z
   .refine((b) => b.events.every((e) => e.type !== "identify" || e.props?.email === undefined || emailAddress.safeParse(e.props.email).success), {
     message: "an identify event's props.email is not an email address",
     path: ["events"],
+  })
+  .superRefine((b, ctx) => {
+    b.events.forEach((e, i) => {
+      const problem = outcomePropsProblem(e.type, e.props);
+      if (problem) ctx.addIssue({ code: "custom", path: ["events", i, "props"], message: problem });
+    });
   });
 
 /** A stable visitor id for a lead first known by email, so retries and later events find the same one. */
@@ -65,15 +72,21 @@ export const eventsRoutes = new Hono<AppEnv>().post("/", requireScope("ingest"),
   const site = await siteFromPath(c);
   const email = input.email?.toLowerCase();
   let visitorId = input.visitorId;
-  const events: IncomingEvent[] = [];
+  const sentAt = input.sentAt ?? receivedAt;
+  const events: IncomingEvent[] = input.events.map((e) => ({
+    id: e.id,
+    type: e.type,
+    ts: correctedTime(receivedAt, sentAt, e.at),
+    path: null,
+    props: e.props ?? null,
+    via: "api",
+  }));
   if (email !== undefined) {
     visitorId = (await visitorIdByEmail(c.var.db, site.id, email)) ?? (await visitorIdForEmail(site.id, email));
-    // Harmless when the visitor already has this email; names it when the lead is new.
-    events.push({ id: `${visitorId}-email`, type: "identify", ts: receivedAt, path: null, props: { email } });
-  }
-  const sentAt = input.sentAt ?? receivedAt;
-  for (const e of input.events) {
-    events.push({ id: e.id, type: e.type, ts: correctedTime(receivedAt, sentAt, e.at), path: null, props: e.props ?? null });
+    // Harmless when the visitor already has this email; names it when the lead is new. Dated with the
+    // earliest event it comes with, so it never moves the lead's first-seen time after theirs.
+    const ts = Math.min(...events.map((e) => e.ts));
+    events.unshift({ id: `${visitorId}-email`, type: "identify", ts, path: null, props: { email }, via: "api" });
   }
   const result = await scoreBatch(c.var.db, site.id, visitorId as string, events, receivedAt, () => {}, null);
   if (result.notify) c.executionCtx.waitUntil(deliver(result.notify));

@@ -10,6 +10,7 @@ import { liveProspectList } from "../ingest/daily-list";
 import { localDay } from "../scoring/local-day";
 import type { ProspectRow } from "../scoring/prospects";
 import { storedList } from "../store/prospect-lists";
+import { findRuleSet } from "../store/rules";
 
 const query = z.strictObject({
   date: z.iso.date().optional(),
@@ -46,9 +47,12 @@ export const prospectsRoutes = new Hono<AppEnv>().get("/", requireScope("read"),
     c.header("Content-Disposition", `attachment; filename="prospects-${site.id}-${date}.csv"`);
     return c.body(csv(rows));
   }
+  const rules = await findRuleSet(c.var.db, site.id, site.rulesVersion);
   return c.json({
     site: site.id,
     date,
+    // A rule set without prospectAt keeps no list: it answers empty, and says why.
+    hasThreshold: rules?.rules.prospectAt !== undefined,
     // A stored list is the one handed out that morning; before the day's run the list is live.
     stored: stored !== undefined,
     prospects: rows.map((r) => ({ ...r, since: new Date(r.since).toISOString() })),

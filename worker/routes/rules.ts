@@ -58,7 +58,7 @@ export const rulesRoutes = new Hono<AppEnv>()
       const stored = snapshot.states.get(id);
       if (!stored) continue;
       const before = evaluate(stored.state, current.rules, now);
-      const is = after.score >= rules.prospectAt;
+      const is = evaluate(after.state, rules, now).prospect;
       if (!before.prospect && is) becomeProspects.push(id);
       if (before.prospect && !is) stopBeingProspects.push(id);
       const afterScore = Math.round(after.score * 100) / 100;

@@ -101,6 +101,6 @@ export const visitorsRoutes = new Hono<AppEnv>()
       breakdown: score.breakdown,
       source: visitor.source,
       identity: { email: visitor.state.email, traits: visitor.state.traits },
-      recentEvents: recent.map((e) => ({ id: e.id, type: e.type, path: e.path, at: iso(e.ts), props: sentProps(e.props) })),
+      recentEvents: recent.map((e) => ({ id: e.id, type: e.type, via: e.via, path: e.path, at: iso(e.ts), props: sentProps(e.props) })),
     });
   });

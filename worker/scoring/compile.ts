@@ -36,6 +36,8 @@ export interface Compiled {
   dayRules: CompiledRule[];
   /** Event types whose last time absence rules need. */
   watched: Set<string>;
+  /** Absence rules counted from a named event: the rule, the event that starts the wait, the one that ends it. */
+  awaits: { id: string; since: string; absent: string }[];
   /** True when scores change with time alone (decay or absence rules). */
   timeDependent: boolean;
   /** Decay per dimension name, for the dimensions that have one. */
@@ -85,8 +87,9 @@ function fileOfEvent(e: ScoredEvent): ReturnType<typeof fileOf> {
 }
 
 function eventTest(rule: Rule): (event: ScoredEvent) => boolean {
-  const { path, props, fileExt, fileName } = rule.when;
+  const { path, props, fileExt, fileName, from } = rule.when;
   const tests: ((e: ScoredEvent) => boolean)[] = [];
+  if (from !== undefined) tests.push((e) => (e.via ?? "web") === from);
   if (path !== undefined) {
     const matches = pathTest(path);
     tests.push((e) => e.path != null && matches(e.path));
@@ -113,6 +116,7 @@ export function compile(rules: RuleSet): Compiled {
     visitRules: [],
     dayRules: [],
     watched: new Set(),
+    awaits: [],
     timeDependent: Object.values(rules.dimensions).some((d) => d.decay !== undefined),
     decays: new Map(Object.entries(rules.dimensions).flatMap(([name, d]) => (d.decay ? [[name, d.decay] as const] : []))),
     floorIndex: new Map(),
@@ -144,8 +148,17 @@ export function compile(rules: RuleSet): Compiled {
     } else if (kind === "absent") {
       const type = rule.when.absent as string;
       const period = (rule.when.days as number) * DAY_MS;
-      // Counted from first seen for someone who never had the event.
-      base.holds = (state, t) => state.firstTs !== null && t - (state.lastOf[type] ?? state.firstTs) >= period;
+      const since = rule.when.since;
+      if (since !== undefined) {
+        // Counted from the first `since` event the lead has not answered with the absent one.
+        base.holds = (state, t) => {
+          const from = state.awaiting?.[rule.id];
+          return from !== undefined && t - from >= period;
+        };
+      } else {
+        // Counted from first seen for someone who never had the event.
+        base.holds = (state, t) => state.firstTs !== null && t - (state.lastOf[type] ?? state.firstTs) >= period;
+      }
     }
     if (kind === "event") {
       const type = rule.when.event as string;
@@ -154,7 +167,8 @@ export function compile(rules: RuleSet): Compiled {
     else if (kind === "trait") compiled.holdingRules.push(base);
     else if (kind === "absent") {
       compiled.holdingRules.push(base);
-      compiled.watched.add(rule.when.absent as string);
+      if (rule.when.since !== undefined) compiled.awaits.push({ id: rule.id, since: rule.when.since, absent: rule.when.absent as string });
+      else compiled.watched.add(rule.when.absent as string);
       compiled.timeDependent = true;
     } else compiled.visitRules.push(base);
   }

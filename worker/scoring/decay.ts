@@ -14,14 +14,19 @@ export function decayOf(rules: RuleSet, dimension: string): Decay {
 const utcDay = (ms: number) => Math.floor(ms / DAY_MS);
 
 /**
- * Adds points earned at time `at` (never earlier than the previous call) to a running total.
+ * Adds points earned at time `at` to a running total.
  * Half-life: the stored value is brought forward to `at`, then the points are added, which is exact for
- * exponential decay. Expiry: points are kept per UTC day, and days already out of the window are dropped.
+ * exponential decay; points dated before the stored time (an API event with its own, earlier time) are
+ * added already decayed to it. Expiry: points are kept per UTC day, and days already out of the window are dropped.
  */
 export function earn(e: Earned, points: number, at: number, decay: Decay): void {
   e.raw += points;
   if (!decay) return;
   if ("halfLifeDays" in decay) {
+    if (e.at !== undefined && at < e.at) {
+      e.value = (e.value ?? 0) + points * 2 ** (-(e.at - at) / (decay.halfLifeDays * DAY_MS));
+      return;
+    }
     e.value = valueAt(e, at, decay) + points;
     e.at = at;
     return;

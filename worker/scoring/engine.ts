@@ -3,7 +3,8 @@ import { compile, type Compiled, type CompiledRule } from "./compile";
 import { DAY_MS, earn } from "./decay";
 import { totalAt } from "./evaluate";
 import { localDay } from "./local-day";
-import type { RuleSet, ScoringSettings } from "./rules";
+import { outcomeOf, outcomeRecord } from "./outcomes";
+import { reachesThreshold, type RuleSet, type ScoringSettings } from "./rules";
 import { cloneState, emptyState, MAX_TRAITS, type RuleTally, type ScoreState } from "./state";
 
 /** The event type that carries a visitor's email and traits. */
@@ -82,39 +83,62 @@ export function apply(
   return { state: next, awards: step(next, event, compile(rules), settings) };
 }
 
+/** Is the lead a prospect at total `total`: over the threshold and not held off the list by a rejection. */
+function isProspect(s: ScoreState, c: Compiled, total: number): boolean {
+  return reachesThreshold(c.rules, total) && !s.outcome?.held;
+}
+
 /** apply() without the copy: changes `s` in place. */
 function step(s: ScoreState, event: ScoredEvent, c: Compiled, settings: ScoringSettings): Award[] {
-  const at = s.lastTs === null ? event.ts : Math.max(event.ts, s.lastTs);
+  const web = event.via !== "api";
+  // States stored before events had an origin kept the last website time in lastTs.
+  const lastWeb = s.lastWebTs === undefined ? s.lastTs : s.lastWebTs;
+  // A website event stamped before the previous one counts at that time, so a late beacon never reopens
+  // a visit; an API event (an email open, a CRM update, an outcome) keeps its own time.
+  const at = web && lastWeb !== null ? Math.max(event.ts, lastWeb) : event.ts;
+  // The latest moment the lead's history reaches: thresholds are judged as of then.
+  const now = s.lastTs === null ? at : Math.max(at, s.lastTs);
   const day = localDay(at, settings.timezone);
   const awards: Award[] = [];
-  s.firstTs ??= at;
+  s.firstTs = s.firstTs === null ? at : Math.min(s.firstTs, at);
 
   // Decay and absence move scores between events: someone who fell below the threshold since their
-  // last event crosses it anew, at this event, if they reach it again.
-  if (c.timeDependent && s.prospectSince !== null && totalAt(s, c, at) < c.rules.prospectAt) s.prospectSince = null;
+  // last event crosses it anew, at this event, if they reach it again. So does a rejected lead.
+  if ((c.timeDependent && s.prospectSince !== null) || s.outcome?.held) {
+    const below = !reachesThreshold(c.rules, totalAt(s, c, now));
+    if (below) s.prospectSince = null;
+    if (below && s.outcome?.held) s.outcome.held = false;
+  }
 
   if (event.type === IDENTIFY && event.props) identify(s, event.props);
   const country = event.props?.[GEO_COUNTRY_PROP];
   if (typeof country === "string") s.traits[GEO_COUNTRY_TRAIT] = country;
-
-  if (s.lastTs === null || at - s.lastTs > settings.visitTimeoutMs) {
-    const previousEnd = s.lastTs;
-    s.visits += 1;
-    s.visitStart = at;
-    const due = c.visitRules.filter(({ rule: { when } }) =>
-      when.visit !== undefined
-        ? when.visit === s.visits
-        : when.visitsMoreThan !== undefined
-          ? s.visits === when.visitsMoreThan + 1
-          : previousEnd !== null && at - previousEnd <= (when.returnWithinDays as number) * DAY_MS,
-    );
-    fireAll(s, due, day, at, awards);
+  const outcome = outcomeOf(event.type);
+  if (outcome && (!s.outcome || at >= s.outcome.at)) {
+    s.outcome = outcomeRecord(outcome, at, event.props);
+    if (outcome === "rejected") s.prospectSince = null;
   }
 
-  if (day !== s.lastDay) {
-    s.activeDays += 1;
-    s.lastDay = day;
-    fireAll(s, c.dayRules.filter((r) => r.rule.when.distinctDays === s.activeDays), day, at, awards);
+  // Visits and active days are made of website events only.
+  if (web) {
+    if (lastWeb === null || at - lastWeb > settings.visitTimeoutMs) {
+      s.visits += 1;
+      s.visitStart = at;
+      const due = c.visitRules.filter(({ rule: { when } }) =>
+        when.visit !== undefined
+          ? when.visit === s.visits
+          : when.visitsMoreThan !== undefined
+            ? s.visits === when.visitsMoreThan + 1
+            : lastWeb !== null && at - lastWeb <= (when.returnWithinDays as number) * DAY_MS,
+      );
+      fireAll(s, due, day, at, awards);
+    }
+    if (day !== s.lastDay) {
+      s.activeDays += 1;
+      s.lastDay = day;
+      fireAll(s, c.dayRules.filter((r) => r.rule.when.distinctDays === s.activeDays), day, at, awards);
+    }
+    s.lastWebTs = at;
   }
 
   for (const type of c.typesOf(event)) {
@@ -126,12 +150,19 @@ function step(s: ScoreState, event: ScoredEvent, c: Compiled, settings: ScoringS
         if (award) awards.push(award);
       }
     }
-    if (c.watched.has(type)) s.lastOf[type] = at;
+    if (c.watched.has(type)) s.lastOf[type] = Math.max(s.lastOf[type] ?? at, at);
+    for (const w of c.awaits) {
+      const from = s.awaiting?.[w.id];
+      if (type === w.since && (from === undefined || at < from)) (s.awaiting ??= {})[w.id] = at;
+      else if (type === w.absent && from !== undefined && at >= from && s.awaiting) delete s.awaiting[w.id];
+    }
   }
 
   s.n += 1;
-  s.lastTs = at;
-  if (totalAt(s, c, at) >= c.rules.prospectAt) s.prospectSince ??= at;
+  s.lastTs = now;
+  const total = totalAt(s, c, now);
+  if (s.outcome?.held && !reachesThreshold(c.rules, total)) s.outcome.held = false;
+  if (isProspect(s, c, total)) s.prospectSince ??= now;
   else s.prospectSince = null;
   return awards;
 }

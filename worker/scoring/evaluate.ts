@@ -1,6 +1,6 @@
 import { compile, type Compiled, type CompiledRule } from "./compile";
 import { decayOf, valueAt } from "./decay";
-import { dimensionOf, type RuleSet } from "./rules";
+import { dimensionOf, reachesThreshold, type RuleSet } from "./rules";
 import type { Earned, ScoreState } from "./state";
 
 /** Each dimension's score at time t: decayed event points, fit and absence rules that hold, floors. */
@@ -120,7 +120,8 @@ export function evaluate(state: ScoreState, rules: RuleSet, t: number): Score {
     dimensions: Object.fromEntries(Object.entries({ engagement: 0, fit: 0, ...dims }).map(([k, v]) => [k, round(v)])),
     class: sortedClasses.find((cl) => total >= cl.min)?.name ?? null,
     grade: grade && number ? `${grade}${number}` : null,
-    prospect: total >= rules.prospectAt,
+    // A rejected lead stays off the list until it falls below the threshold and reaches it again.
+    prospect: reachesThreshold(rules, total) && !state.outcome?.held,
     breakdown,
   };
 }

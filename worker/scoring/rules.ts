@@ -62,13 +62,13 @@ export type WhenKind = (typeof WHEN_KINDS)[number];
 
 /** Extra keys each kind accepts besides its own. */
 const KIND_EXTRAS: Record<WhenKind, readonly string[]> = {
-  event: ["path", "props", "fileExt", "fileName"],
+  event: ["path", "props", "fileExt", "fileName", "from"],
   visit: [],
   visitsMoreThan: [],
   returnWithinDays: [],
   distinctDays: [],
   trait: ["equals", "oneOf", "contains", "min", "max"],
-  absent: ["days"],
+  absent: ["days", "since"],
 };
 
 const when = z
@@ -83,6 +83,8 @@ const when = z
     fileExt: z.array(z.string().regex(/^[a-z0-9]{1,10}$/, "an extension in lowercase, without the dot")).min(1).max(50).optional(),
     /** ...only for downloads whose file name matches this pattern (* matches anything; case does not matter). */
     fileName: z.string().min(1).max(200).optional(),
+    /** ...only for events from the website (web: the beacon) or from the API (api: server-side events). */
+    from: z.enum(["web", "api"]).optional(),
     /** Fires once, on the event that starts the visitor's Nth visit. */
     visit: count.optional(),
     /** Fires once, when the visitor has made more than N visits. */
@@ -97,6 +99,8 @@ const when = z
     /** Absence rules: points count while no event of this type has happened for `days` days. */
     absent: eventType.optional(),
     days: days.optional(),
+    /** ...counted from the first event of this type not yet followed by the absent one, instead of from the last absent one. */
+    since: eventType.optional(),
   })
   .superRefine((w, ctx) => {
     const kinds = WHEN_KINDS.filter((k) => w[k] !== undefined);
@@ -112,6 +116,7 @@ const when = z
     }
     if (kind === "trait" && conditionKinds(w) !== 1) ctx.addIssue({ code: "custom", path: ["trait"], message: "a trait rule gives one of equals, oneOf, contains, or min/max" });
     if (kind === "absent" && w.days === undefined) ctx.addIssue({ code: "custom", path: ["days"], message: "an absence rule says after how many days" });
+    if (kind === "absent" && w.since !== undefined && w.since === w.absent) ctx.addIssue({ code: "custom", path: ["since"], message: "since names another event type than absent" });
     if ((w.fileExt || w.fileName) && w.event !== "download") ctx.addIssue({ code: "custom", path: [w.fileExt ? "fileExt" : "fileName"], message: "file tests go with event: download" });
   });
 
@@ -160,8 +165,8 @@ const threshold = z.number().finite().min(-1_000_000).max(1_000_000);
 
 export const ruleSetSchema = z
   .strictObject({
-    /** A visitor whose score reaches this is a prospect. */
-    prospectAt: threshold,
+    /** A visitor whose score reaches this is a prospect; without it the site keeps no prospect list. */
+    prospectAt: threshold.optional(),
     /** Named classes by score, e.g. cold 0, warm 20, hot 35: a visitor is in the highest one reached. */
     classes: z.array(z.strictObject({ name: z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/), min: threshold })).max(20).default([]),
     /** A grade matrix like A1..D4: a letter from the fit score and a number from the engagement score. */
@@ -201,6 +206,11 @@ export type RuleSetInput = z.input<typeof ruleSetSchema>;
 /** The dimension a rule adds to. */
 export function dimensionOf(rule: Rule): string {
   return rule.dimension ?? (rule.when.trait !== undefined ? "fit" : "engagement");
+}
+
+/** Does a total reach the rule set's prospect threshold (never, for a rule set without one)? */
+export function reachesThreshold(rules: RuleSet, total: number): boolean {
+  return rules.prospectAt !== undefined && total >= rules.prospectAt;
 }
 
 /** Per-site settings the engine needs besides the rules. */

@@ -1,3 +1,5 @@
+import type { OutcomeRecord } from "./outcomes";
+
 /** Points a rule or dimension has earned, kept so decay can be applied at any later time. */
 export interface Earned {
   /** Points earned in all, before decay. */
@@ -25,9 +27,14 @@ export interface RuleTally extends Earned {
 export interface ScoreState {
   /** Events applied so far. */
   n: number;
-  /** Effective time of the first and last event (ms); effective times never go backwards. */
+  /** Earliest and latest effective event time (ms). */
   firstTs: number | null;
   lastTs: number | null;
+  /**
+   * Effective time of the last website event, which visits are made of; website times never go
+   * backwards. Undefined in states stored before events had an origin (lastTs stood for it then).
+   */
+  lastWebTs?: number | null;
   visits: number;
   visitStart: number | null;
   /** Local days with activity, and the last of them. */
@@ -37,6 +44,13 @@ export interface ScoreState {
   dimensions: Record<string, Earned>;
   /** Last time of each event type that an absence rule watches. */
   lastOf: Record<string, number>;
+  /**
+   * Absence rules counted from a named event ("no email_open since email_sent"): per rule id, the first
+   * such event not yet answered by the awaited one.
+   */
+  awaiting?: Record<string, number>;
+  /** The lead's latest outcome (accepted, rejected, won, lost), from outcome events. */
+  outcome?: OutcomeRecord;
   /** When the score last reached the prospect threshold, as of the last event; null below it. */
   prospectSince: number | null;
   /** Identity from identify events: the lead's email and traits (latest value of each wins). */
@@ -56,6 +70,7 @@ export function emptyState(): ScoreState {
     n: 0,
     firstTs: null,
     lastTs: null,
+    lastWebTs: null,
     visits: 0,
     visitStart: null,
     activeDays: 0,
@@ -77,5 +92,8 @@ export function cloneState(s: ScoreState): ScoreState {
   for (const id in s.rules) rules[id] = copyEarned(s.rules[id] as RuleTally);
   const dimensions: Record<string, Earned> = {};
   for (const name in s.dimensions) dimensions[name] = copyEarned(s.dimensions[name] as Earned);
-  return { ...s, rules, dimensions, lastOf: { ...s.lastOf }, traits: { ...s.traits } };
+  const copy: ScoreState = { ...s, rules, dimensions, lastOf: { ...s.lastOf }, traits: { ...s.traits } };
+  if (s.awaiting) copy.awaiting = { ...s.awaiting };
+  if (s.outcome) copy.outcome = { ...s.outcome };
+  return copy;
 }

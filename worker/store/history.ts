@@ -5,7 +5,7 @@ import type { Database } from "./db";
 
 /** An event row as the engine takes it. */
 export function toScored(row: EventRow): ScoredEvent {
-  return { id: row.id, type: row.type, ts: row.ts, path: row.path, props: row.props };
+  return { id: row.id, type: row.type, ts: row.ts, path: row.path, props: row.props, via: row.via };
 }
 
 /**

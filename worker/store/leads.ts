@@ -66,12 +66,15 @@ export async function commitMerge(db: Database, m: MergeWrite): Promise<void> {
       lastSeq: m.lastSeq,
       firstSeen: Math.min(...all.map((r) => r.firstSeen)),
       lastSeen: Math.max(...all.map((r) => r.lastSeen)),
+      // The replayed history holds the outcomes of both.
+      outcome: m.state.outcome?.outcome ?? null,
+      outcomeAt: m.state.outcome?.at ?? null,
     })
     .where(and(eq(visitors.siteId, m.siteId), eq(visitors.id, m.keep.id)));
   const merged = m.merged.map((r) =>
     db
       .update(visitors)
-      .set({ leadId: m.keep.id, score: 0, prospectSince: null, version: r.version + 1 })
+      .set({ leadId: m.keep.id, score: 0, prospectSince: null, version: r.version + 1, outcome: null, outcomeAt: null })
       .where(and(eq(visitors.siteId, m.siteId), eq(visitors.id, r.id))),
   );
   await runGuarded(() => db.batch([guard, keep, ...merged]));

@@ -62,6 +62,10 @@ export interface ScoredWrite {
   /** The lead's version and email as read; version null for a visitor seen for the first time. */
   readVersion: number | null;
   readEmail: string | null;
+  /** The lead's first-seen time and outcome columns as read (undefined for a new visitor). */
+  readFirstSeen?: number | undefined;
+  readOutcome?: string | null | undefined;
+  readOutcomeAt?: number | null | undefined;
   /** The highest event sequence number given out, the new events included. */
   lastSeq: number;
   state: ScoreState;
@@ -76,8 +80,8 @@ export interface ScoredWrite {
   events: EventRow[];
 }
 
-// D1 binds at most 100 parameters per statement; an event row binds 9.
-const ROWS_PER_INSERT = 11;
+// D1 binds at most 100 parameters per statement; an event row binds 10.
+const ROWS_PER_INSERT = 10;
 
 function chunks<T>(items: T[], size: number): T[][] {
   const out: T[][] = [];
@@ -109,6 +113,8 @@ export async function commitScored(db: Database, w: ScoredWrite): Promise<void> 
           lastSeq: w.lastSeq,
           windowStart: w.windowStart,
           windowEvents: w.windowEvents,
+          outcome: w.state.outcome?.outcome ?? null,
+          outcomeAt: w.state.outcome?.at ?? null,
         })
       : db
           .update(visitors)
@@ -121,8 +127,12 @@ export async function commitScored(db: Database, w: ScoredWrite): Promise<void> 
             lastSeq: w.lastSeq,
             windowStart: w.windowStart,
             windowEvents: w.windowEvents,
-            // Naming the email column only when it changes keeps its index out of ordinary writes.
+            // Naming the email and outcome columns only when they change keeps their indexes out of ordinary writes.
             ...(w.state.email !== w.readEmail ? { email: w.state.email } : {}),
+            ...(w.firstSeen !== w.readFirstSeen ? { firstSeen: w.firstSeen } : {}),
+            ...(w.state.outcome?.at !== w.readOutcomeAt || w.state.outcome?.outcome !== w.readOutcome
+              ? { outcome: w.state.outcome?.outcome ?? null, outcomeAt: w.state.outcome?.at ?? null }
+              : {}),
           })
           .where(and(eq(visitors.siteId, w.siteId), eq(visitors.id, w.leadId)));
   const eventWrites = chunks(w.events, ROWS_PER_INSERT).map((rows) => db.insert(events).values(rows));

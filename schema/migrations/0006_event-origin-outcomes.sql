@@ -1,0 +1,13 @@
+-- Written by hand (see TEAM notes): where each event came from (the website's beacon or the API), the
+-- latest outcome of each lead (with a partial index so insights read leads with an outcome only),
+-- and the predictive model fitted per site.
+ALTER TABLE `events` ADD `via` text DEFAULT 'web' NOT NULL;--> statement-breakpoint
+ALTER TABLE `visitors` ADD `outcome` text;--> statement-breakpoint
+ALTER TABLE `visitors` ADD `outcome_at` integer;--> statement-breakpoint
+CREATE INDEX `visitors_by_outcome` ON `visitors` (`site_id`,`outcome_at`,`id`) WHERE "visitors"."outcome" IS NOT NULL;--> statement-breakpoint
+CREATE TABLE `lead_models` (
+	`site_id` text PRIMARY KEY NOT NULL,
+	`trained_at` integer NOT NULL,
+	`rules_version` integer NOT NULL,
+	`model` text NOT NULL
+) WITHOUT ROWID;
