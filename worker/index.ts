@@ -9,6 +9,7 @@ import { collect } from "./routes/collect";
 import { erasureRoutes } from "./routes/erasure";
 import { eventsRoutes } from "./routes/events";
 import { health } from "./routes/health";
+import { outcomesCsvRoutes } from "./routes/outcomes-csv";
 import { prospectsRoutes } from "./routes/prospects";
 import { rulesRoutes } from "./routes/rules";
 import { sitesRoutes } from "./routes/sites";
@@ -26,6 +27,7 @@ const api = new Hono<AppEnv>()
   .route("/sites/:site/visitors", visitorsRoutes)
   .route("/sites/:site/visitors", erasureRoutes)
   .route("/sites/:site/prospects", prospectsRoutes)
+  .route("/sites/:site/prospects/outcomes", outcomesCsvRoutes)
   .route("/sites/:site/events", eventsRoutes)
   .route("/sites/:site/accounts", accountsRoutes);
 

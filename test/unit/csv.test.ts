@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { csvCell, toCsv } from "../../worker/lib/csv";
+import { csvCell, parseCsv, toCsv } from "../../worker/lib/csv";
 
 describe("csvCell", () => {
   it.each([
@@ -31,4 +31,28 @@ describe("csvCell", () => {
 
 it("writes a document with a header row and CRLF line ends", () => {
   expect(toCsv(["a", "b"], [["=1", 2], ["x,y", null]])).toBe("a,b\r\n'=1,2\r\n\"x,y\",\r\n");
+});
+
+describe("parseCsv", () => {
+  it("reads what toCsv writes, escaped formulas, quotes and line breaks included", () => {
+    const rows = [
+      ["a,b", 'say "hi"', "line\nbreak"],
+      ["=1+1", "-2", "plain"],
+    ];
+    const parsed = parseCsv(toCsv(["x", "y", "z"], rows));
+    expect(parsed.map((r) => r.cells)).toEqual([["x", "y", "z"], ...rows]);
+  });
+
+  it("numbers records by the line they start on, skipping blank lines, with LF or CRLF and a byte-order mark", () => {
+    const parsed = parseCsv('\uFEFFh1,h2\n\n"two\nlines",x\r\nlast,y');
+    expect(parsed).toEqual([
+      { line: 1, cells: ["h1", "h2"] },
+      { line: 3, cells: ["two\nlines", "x"] },
+      { line: 5, cells: ["last", "y"] },
+    ]);
+  });
+
+  it("names the line of a quote that is never closed", () => {
+    expect(() => parseCsv('a,b\n1,"open\n2,3')).toThrow("line 2: a quoted cell is not closed");
+  });
 });

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { SERVER_OWNED_TYPES } from "../scoring/outcomes";
+import { isServerOwned } from "../scoring/outcomes";
 
 /** Visitor and event ids made by clients: random, URL-safe, 8-64 characters. */
 export const clientId = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, "use 8-64 of A-Z, a-z, 0-9, _ and -");
@@ -15,4 +15,4 @@ export const customEventName = z
   .string()
   .regex(/^[a-z][a-z0-9_]{0,63}$/, "use 1-64 of a-z, 0-9 and _, starting with a letter")
   .refine((n) => !(RESERVED_EVENT_TYPES as readonly string[]).includes(n), "that name is reserved for automatic events")
-  .refine((n) => !SERVER_OWNED_TYPES.includes(n), "that name is reserved for outcomes, which the API sends by their own types");
+  .refine((n) => !isServerOwned(n), "outcome_ names are reserved for outcomes: outcome_accepted, outcome_rejected, outcome_won, outcome_lost");

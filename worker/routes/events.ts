@@ -2,7 +2,6 @@ import { Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../lib/app-env";
 import { requireScope } from "../lib/auth";
-import { sha256Hex } from "../lib/hash";
 import { siteFromPath } from "../lib/site-param";
 import { validate } from "../lib/validate";
 import { correctedTime, epochMs } from "../ingest/clock";
@@ -10,7 +9,7 @@ import { clientId, customEventName } from "../ingest/ids";
 import { emailAddress, eventProps } from "../ingest/props";
 import { scoreBatch, type IncomingEvent } from "../ingest/score-batch";
 import { deliver } from "../ingest/webhook";
-import { visitorIdByEmail } from "../store/visitor-reads";
+import { leadIdForEmail } from "../ingest/email-lead";
 import { OUTCOME_EVENT_TYPES, outcomePropsProblem } from "../scoring/outcomes";
 
 /** Engagement outside the website that CRMs, email tools and call systems report. */
@@ -56,11 +55,6 @@ const body = z
     });
   });
 
-/** A stable visitor id for a lead first known by email, so retries and later events find the same one. */
-async function visitorIdForEmail(siteId: string, email: string): Promise<string> {
-  return `em-${(await sha256Hex(`${siteId}\n${email}`)).slice(0, 32)}`;
-}
-
 /**
  * POST /api/sites/:site/events: server-side events (email, webinars, forms, calls, CRM) for a visitor id
  * or an email, with the same dedupe and clock-skew rules as the beacon. An email no visitor has yet
@@ -82,7 +76,7 @@ export const eventsRoutes = new Hono<AppEnv>().post("/", requireScope("ingest"),
     via: "api",
   }));
   if (email !== undefined) {
-    visitorId = (await visitorIdByEmail(c.var.db, site.id, email)) ?? (await visitorIdForEmail(site.id, email));
+    visitorId = await leadIdForEmail(c.var.db, site.id, email);
     // Harmless when the visitor already has this email; names it when the lead is new. Dated with the
     // earliest event it comes with, so it never moves the lead's first-seen time after theirs.
     const ts = Math.min(...events.map((e) => e.ts));

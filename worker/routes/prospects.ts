@@ -19,7 +19,9 @@ const query = z.strictObject({
 
 function csv(rows: ProspectRow[]): string {
   return toCsv(
-    ["visitor_id", "email", "score", "class", "grade", "prospect_since", "new", "reasons"],
+    // stage tells sales where each lead stands, probability what the site's model makes of it; outcome, reason and value come back filled in through
+    // POST .../prospects/outcomes.
+    ["visitor_id", "email", "score", "class", "grade", "prospect_since", "new", "reasons", "stage", "probability", "outcome", "reason", "value"],
     rows.map((r) => [
       r.visitorId,
       r.email,
@@ -29,6 +31,11 @@ function csv(rows: ProspectRow[]): string {
       new Date(r.since).toISOString(),
       r.isNew ? "yes" : "no",
       r.reasons.map((x) => `${x.label} ${x.points >= 0 ? "+" : ""}${x.points}`).join("; "),
+      r.stage ?? null,
+      r.probability ?? null,
+      null,
+      null,
+      null,
     ]),
   );
 }

@@ -8,6 +8,7 @@ import { siteFromPath } from "../lib/site-param";
 import { validate } from "../lib/validate";
 import { clientId } from "../ingest/ids";
 import { evaluate } from "../scoring/evaluate";
+import { stageOf, type OutcomeRecord } from "../scoring/outcomes";
 import type { RuleSet } from "../scoring/rules";
 import { findRuleSet } from "../store/rules";
 import { recentEvents } from "../store/history";
@@ -22,6 +23,11 @@ function sentProps(props: Record<string, unknown> | null): Record<string, unknow
 }
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+/** The lead's latest outcome as the API shows it. */
+function outcomeJson(o: OutcomeRecord | undefined) {
+  return o ? { outcome: o.outcome, at: iso(o.at), reason: o.reason ?? null, value: o.value ?? null } : null;
+}
 
 function encodeCursor(cursor: LeaderboardCursor): string {
   return btoa(JSON.stringify([cursor.score, cursor.id])).replaceAll("=", "");
@@ -53,6 +59,7 @@ function summary(v: VisitorRow, rules: RuleSet, now: number) {
     grade: score.grade,
     prospect: score.prospect,
     prospectSince: score.prospect ? iso(v.state.prospectSince ?? v.prospectSince) : null,
+    stage: stageOf(v.state.outcome, score.prospect),
     visits: v.state.visits,
     firstSeen: iso(v.firstSeen),
     lastSeen: iso(v.lastSeen),
@@ -101,6 +108,7 @@ export const visitorsRoutes = new Hono<AppEnv>()
       breakdown: score.breakdown,
       source: visitor.source,
       identity: { email: visitor.state.email, traits: visitor.state.traits },
+      outcome: outcomeJson(visitor.state.outcome),
       recentEvents: recent.map((e) => ({ id: e.id, type: e.type, via: e.via, path: e.path, at: iso(e.ts), props: sentProps(e.props) })),
     });
   });

@@ -11,6 +11,11 @@ export const OUTCOME_EVENT_TYPES = OUTCOMES.map((o) => `outcome_${o}` as const);
  */
 export const SERVER_OWNED_TYPES: readonly string[] = OUTCOME_EVENT_TYPES;
 
+/** Is this an event type only the API may send (an outcome, or any name in the outcome_ namespace)? */
+export function isServerOwned(type: string): boolean {
+  return SERVER_OWNED_TYPES.includes(type) || type.startsWith("outcome_");
+}
+
 /** Where a lead stands: new, a prospect (over the threshold), or its latest outcome. */
 export const STAGES = ["new", "prospect", ...OUTCOMES] as const;
 export type Stage = (typeof STAGES)[number];

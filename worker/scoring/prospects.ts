@@ -1,5 +1,6 @@
 import { evaluate, type RuleContribution } from "./evaluate";
 import type { RuleSet } from "./rules";
+import { stageOf, type Stage } from "./outcomes";
 import type { ScoreState } from "./state";
 
 /** One line of the daily prospect list. */
@@ -13,6 +14,10 @@ export interface ProspectRow {
   since: number;
   /** Not on the previous stored list. */
   isNew: boolean;
+  /** prospect, or the lead's latest outcome (accepted, won, lost) while it is on the list. */
+  stage?: Stage;
+  /** The site's predictive model's probability that the lead is won, when the site has one. */
+  probability?: number | null;
   /** The rules that give the most points now, best first. */
   reasons: Reason[];
 }
@@ -31,6 +36,7 @@ export function prospectList(
   rules: RuleSet,
   t: number,
   previous: ReadonlySet<string>,
+  predict: (state: ScoreState) => number | null = () => null,
   topReasons = 3,
 ): ProspectRow[] {
   const rows: ProspectRow[] = [];
@@ -46,6 +52,8 @@ export function prospectList(
       // Crossings between events (by decay or absence) are dated by the sweep that found them.
       since: v.state.prospectSince ?? v.prospectSince ?? t,
       isNew: !previous.has(v.id),
+      stage: stageOf(v.state.outcome, true),
+      probability: predict(v.state),
       reasons: score.breakdown.filter((r) => r.points > 0).slice(0, topReasons).map(reason),
     });
   }
