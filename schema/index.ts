@@ -5,3 +5,4 @@ export * from "./events";
 export * from "./prospect-lists";
 export * from "./api-tokens";
 export * from "./erased-visitors";
+export * from "./lead-models";

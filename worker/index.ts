@@ -9,6 +9,7 @@ import { collect } from "./routes/collect";
 import { erasureRoutes } from "./routes/erasure";
 import { eventsRoutes } from "./routes/events";
 import { health } from "./routes/health";
+import { insightsRoutes } from "./routes/insights";
 import { outcomesCsvRoutes } from "./routes/outcomes-csv";
 import { prospectsRoutes } from "./routes/prospects";
 import { rulesRoutes } from "./routes/rules";
@@ -29,7 +30,8 @@ const api = new Hono<AppEnv>()
   .route("/sites/:site/prospects", prospectsRoutes)
   .route("/sites/:site/prospects/outcomes", outcomesCsvRoutes)
   .route("/sites/:site/events", eventsRoutes)
-  .route("/sites/:site/accounts", accountsRoutes);
+  .route("/sites/:site/accounts", accountsRoutes)
+  .route("/sites/:site/insights", insightsRoutes);
 
 /** The collector: beacons at /e, the API under /api (the tracker itself is a static asset). */
 export const app = new Hono<AppEnv>()

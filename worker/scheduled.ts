@@ -7,6 +7,7 @@ import { purgeEventsBefore } from "./store/retention";
 import { allVisitors } from "./store/visitor-reads";
 import { refreshScores, type ScoreRefresh } from "./store/visitor-writes";
 import { liveProspectList } from "./ingest/daily-list";
+import { trainSiteModel } from "./ingest/outcome-evidence";
 import { compile } from "./scoring/compile";
 import { totalScore } from "./scoring/evaluate";
 import { reachesThreshold } from "./scoring/rules";
@@ -53,6 +54,9 @@ export async function storeDueLists(db: Database, now: number): Promise<Schedule
     await sweepScores(db, site, now);
     await storeList(db, site.id, date, await liveProspectList(db, site, date, now), now);
     run.stored.push(`${site.id}/${date}`);
+    // The predictive model is refitted daily from the leads with an outcome (a bounded read; no model
+    // below the minimum counts). A failure here must not stop the other sites' lists.
+    await trainSiteModel(db, site, now).catch((err: unknown) => console.error(`training the model of site ${site.id} failed`, err));
     const purged = await purgeEventsBefore(db, site.id, now - site.retentionDays * DAY_MS);
     if (purged > 0) run.purged[site.id] = purged;
   }

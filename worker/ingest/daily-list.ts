@@ -4,6 +4,7 @@ import { listBefore } from "../store/prospect-lists";
 import { findRuleSet } from "../store/rules";
 import { allVisitors, visitorsFrom } from "../store/visitor-reads";
 import { compile } from "../scoring/compile";
+import { sitePredictor } from "./outcome-evidence";
 import { prospectList, type ProspectRow } from "../scoring/prospects";
 
 /**
@@ -16,7 +17,7 @@ export async function liveProspectList(db: Database, site: SiteRow, date: string
   // A site may score without a prospect list: no threshold, nobody on it.
   if (!set || set.rules.prospectAt === undefined) return [];
   const candidates = compile(set.rules).timeDependent ? allVisitors(db, site.id) : visitorsFrom(db, site.id, set.rules.prospectAt);
-  const [visitors, previous] = await Promise.all([candidates, listBefore(db, site.id, date)]);
+  const [visitors, previous, predict] = await Promise.all([candidates, listBefore(db, site.id, date), sitePredictor(db, site, set.rules, now)]);
   const previousIds = new Set((previous?.rows ?? []).map((r) => r.visitorId));
-  return prospectList(visitors, set.rules, now, previousIds);
+  return prospectList(visitors, set.rules, now, previousIds, predict);
 }

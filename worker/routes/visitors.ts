@@ -10,7 +10,11 @@ import { clientId } from "../ingest/ids";
 import { evaluate } from "../scoring/evaluate";
 import { stageOf, type OutcomeRecord } from "../scoring/outcomes";
 import type { RuleSet } from "../scoring/rules";
+import { sitePredictor } from "../ingest/outcome-evidence";
+import type { ScoreState } from "../scoring/state";
 import { findRuleSet } from "../store/rules";
+
+type Predictor = (state: ScoreState) => number | null;
 import { recentEvents } from "../store/history";
 import { leadGroup } from "../store/leads";
 import { findVisitor, leaderboard, type LeaderboardCursor } from "../store/visitor-reads";
@@ -49,7 +53,7 @@ const listQuery = z.strictObject({
   cursor: z.string().max(400).optional(),
 });
 
-function summary(v: VisitorRow, rules: RuleSet, now: number) {
+function summary(v: VisitorRow, rules: RuleSet, now: number, predict: Predictor) {
   const score = evaluate(v.state, rules, now);
   return {
     id: v.id,
@@ -60,6 +64,8 @@ function summary(v: VisitorRow, rules: RuleSet, now: number) {
     prospect: score.prospect,
     prospectSince: score.prospect ? iso(v.state.prospectSince ?? v.prospectSince) : null,
     stage: stageOf(v.state.outcome, score.prospect),
+    // The site's predictive model's P(won), once it has enough outcomes to fit one (null before).
+    probability: predict(v.state),
     visits: v.state.visits,
     firstSeen: iso(v.firstSeen),
     lastSeen: iso(v.lastSeen),
@@ -81,8 +87,9 @@ export const visitorsRoutes = new Hono<AppEnv>()
     const page = rows.slice(0, limit);
     const last = page.at(-1);
     const now = Date.now();
+    const predict = await sitePredictor(c.var.db, site, set.rules, now);
     return c.json({
-      visitors: page.map((v) => summary(v, set.rules, now)),
+      visitors: page.map((v) => summary(v, set.rules, now, predict)),
       nextCursor: rows.length > limit && last ? encodeCursor({ score: last.score, id: last.id }) : null,
     });
   })
@@ -99,8 +106,9 @@ export const visitorsRoutes = new Hono<AppEnv>()
     const [set, recent] = await Promise.all([rulesInForce(c, site), recentEvents(c.var.db, site.id, visitorIds, 20)]);
     const now = Date.now();
     const score = evaluate(visitor.state, set.rules, now);
+    const predict = await sitePredictor(c.var.db, site, set.rules, now);
     return c.json({
-      ...summary(visitor, set.rules, now),
+      ...summary(visitor, set.rules, now, predict),
       visitorIds,
       dimensions: score.dimensions,
       prospectAt: set.rules.prospectAt,
