@@ -2,6 +2,8 @@
 type Rows = { figures: Record<string, { read: number; written: number; statements: number }> };
 type Engine = { rules: number; events: number; replayPerSecond: number; applyPerSecond: number; node: string };
 
+type Training = { features: number; node: string; sizes: { leads: number; ms: number; iterations: number; matrixBytes: number; auc: number }[] };
+
 type Side = { rps: number; p50: number; p99: number; requests: number };
 type Load = {
   connections: number;
@@ -31,6 +33,12 @@ export const renderers: Record<string, (result: never) => string> = {
       "| --- | ---: |",
       `| replay (rescoring, ${n(r.events)} events over 1,000 visitors) | ${n(r.replayPerSecond)} |`,
       `| apply (the write path: one event onto a copy of the stored state) | ${n(r.applyPerSecond)} |`,
+    ].join("\n"),
+  training: (r: Training) =>
+    [
+      `| leads with an outcome (${r.features} rule features), Node ${r.node} | CPU time to fit (one core) | Newton steps | feature matrix | training AUC |`,
+      "| ---: | ---: | ---: | ---: | ---: |",
+      ...r.sizes.map((s) => `| ${n(s.leads)} | ${n(s.ms)} ms | ${s.iterations} | ${n(Math.round(s.matrixBytes / 1024 / 1024))} MB | ${s.auc} |`),
     ].join("\n"),
   load: (r: Load) =>
     [

@@ -27,6 +27,9 @@ let output = run("vitest", ["run", "--config", "test/bench/vitest.config.ts"]);
 const engine = join(mkdtempSync(join(tmpdir(), "leadscore-bench-")), "engine.mjs");
 await build({ entryPoints: ["test/bench/engine-throughput.ts"], outfile: engine, bundle: true, format: "esm", platform: "node", logLevel: "error" });
 output += run(process.execPath, [engine]);
+const training = join(mkdtempSync(join(tmpdir(), "leadscore-bench-")), "training.mjs");
+await build({ entryPoints: ["test/bench/training.ts"], outfile: training, bundle: true, format: "esm", platform: "node", logLevel: "error" });
+output += run(process.execPath, [training]);
 output += run(process.execPath, ["test/bench/load.ts"]);
 
 const results = [...output.matchAll(/BENCH (\{.+\})$/gm)].map((m) => JSON.parse(m[1] as string) as { bench: string });
