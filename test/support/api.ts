@@ -87,7 +87,7 @@ export interface VisitorJson {
   recentEvents: { id: string; type: string; path: string }[];
 }
 
-const TABLES = ["sites", "rule_sets", "visitors", "events", "prospect_lists", "api_tokens", "erased_visitors"] as const;
+const TABLES = ["sites", "rule_sets", "visitors", "events", "prospect_lists", "api_tokens", "erased_visitors", "lead_models"] as const;
 
 /** Row counts of every table: "changes nothing" means these stay equal. */
 export async function tableCounts(): Promise<Record<(typeof TABLES)[number], number>> {
