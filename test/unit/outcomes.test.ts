@@ -45,7 +45,13 @@ describe("a rejected lead", () => {
 describe("the latest outcome", () => {
   it("is the latest by time, whatever order the outcomes arrive in", () => {
     const state = replay([ev("pageview", T0), apiEv("outcome_won", T0 + 5 * DAY, { value: 900 }), apiEv("outcome_accepted", T0 + DAY)], rules, utc);
-    expect(state.outcome).toEqual({ outcome: "won", at: T0 + 5 * DAY, value: 900 });
+    expect(state.outcome).toMatchObject({ outcome: "won", at: T0 + 5 * DAY, value: 900 });
+  });
+
+  it("keeps the lead's score and firings as they stood when it came, for insights to judge the rules by", () => {
+    const state = replay([...pages(T0, 2), apiEv("outcome_won", T0 + DAY), ...pages(T0 + 2 * DAY, 3)], rules, utc);
+    expect(state.outcome).toEqual({ outcome: "won", at: T0 + DAY, score: 20, fired: { page: 2 } });
+    expect(evaluate(state, rules, T0 + 3 * DAY).total).toBe(50);
   });
 
   it.each([

@@ -2,9 +2,8 @@ import type { SiteRow } from "../../schema";
 import type { Database } from "../store/db";
 import { findModel, outcomeLeadsPage, saveModel, type OutcomeCursor } from "../store/lead-models";
 import { findRuleSet } from "../store/rules";
-import { compile } from "../scoring/compile";
-import { evaluate } from "../scoring/evaluate";
-import { featureValues, featuresOf, type Feature } from "../scoring/features";
+import { classOf, totalScore } from "../scoring/evaluate";
+import { featureValues, featuresOf, firedAt, type Feature } from "../scoring/features";
 import type { OutcomeLead } from "../scoring/insights";
 import { probabilityOf, trainModel, type Example, type PredictiveModel } from "../scoring/predictive";
 import type { RuleSet } from "../scoring/rules";
@@ -25,15 +24,6 @@ export interface OutcomeEvidence {
   truncated: boolean;
 }
 
-/** Did a rule fire for (or does it hold for) a lead: what per-rule insights compare. */
-function firedRules(state: ScoreState, rules: RuleSet, t: number): boolean[] {
-  const holding = new Map(compile(rules).holdingRules.map((r) => [r.rule.id, r]));
-  return rules.rules.map((r) => {
-    const h = holding.get(r.id);
-    return h ? h.holds?.(state, t) === true : (state.rules[r.id]?.fired ?? 0) > 0;
-  });
-}
-
 /** Reads the site's leads with an outcome at or after `since`, page by page, into what insights and training need. */
 export async function readOutcomeEvidence(db: Database, site: SiteRow, since: number, now: number): Promise<OutcomeEvidence | undefined> {
   const set = await findRuleSet(db, site.id, site.rulesVersion);
@@ -51,10 +41,13 @@ export async function readOutcomeEvidence(db: Database, site: SiteRow, since: nu
         truncated = true;
         break;
       }
-      const score = evaluate(row.state, rules, now);
-      const won = row.state.outcome?.outcome === "won";
-      leads.push({ score: score.total, class: score.class, won, fired: firedRules(row.state, rules, now) });
-      examples.push({ x: featureValues(row.state, rules, features, now), won });
+      // The lead as it stood when the outcome came (states stored before outcomes kept that: as of now).
+      const outcome = row.state.outcome;
+      const score = outcome?.score ?? totalScore(row.state, rules, now);
+      const fired = outcome?.fired ?? firedAt(row.state, rules, now);
+      const won = outcome?.outcome === "won";
+      leads.push({ score: Math.round(score * 100) / 100, class: classOf(rules, score), won, fired: rules.rules.map((r) => (fired[r.id] ?? 0) > 0) });
+      examples.push({ x: featureValues(fired, row.state.traits, features), won });
     }
     const last = page.at(-1);
     if (truncated || page.length < OUTCOME_PAGE || !last) break;

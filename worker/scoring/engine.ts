@@ -2,6 +2,7 @@ import type { Award, ScoredEvent } from "./event";
 import { compile, type Compiled, type CompiledRule } from "./compile";
 import { DAY_MS, earn } from "./decay";
 import { totalAt } from "./evaluate";
+import { firedAt } from "./features";
 import { localDay } from "./local-day";
 import { outcomeOf, outcomeRecord } from "./outcomes";
 import { reachesThreshold, type RuleSet, type ScoringSettings } from "./rules";
@@ -88,6 +89,11 @@ function isProspect(s: ScoreState, c: Compiled, total: number): boolean {
   return reachesThreshold(c.rules, total) && !s.outcome?.held;
 }
 
+/** The lead's score and per-rule firings at time t, kept with an outcome (see OutcomeRecord). */
+function snapshot(s: ScoreState, c: Compiled, t: number): { score: number; fired: Record<string, number> } {
+  return { score: totalAt(s, c, t), fired: firedAt(s, c.rules, t) };
+}
+
 /** apply() without the copy: changes `s` in place. */
 function step(s: ScoreState, event: ScoredEvent, c: Compiled, settings: ScoringSettings): Award[] {
   const web = event.via !== "api";
@@ -115,7 +121,7 @@ function step(s: ScoreState, event: ScoredEvent, c: Compiled, settings: ScoringS
   if (typeof country === "string") s.traits[GEO_COUNTRY_TRAIT] = country;
   const outcome = outcomeOf(event.type);
   if (outcome && (!s.outcome || at >= s.outcome.at)) {
-    s.outcome = outcomeRecord(outcome, at, event.props);
+    s.outcome = { ...outcomeRecord(outcome, at, event.props), ...snapshot(s, c, now) };
     if (outcome === "rejected") s.prospectSince = null;
   }
 

@@ -86,6 +86,11 @@ function gradeOf(value: number, scale: readonly { grade: string; min: number }[]
   return [...scale].sort((a, b) => b.min - a.min).find((g) => value >= g.min)?.grade ?? null;
 }
 
+/** The highest named class a total reaches, or null. */
+export function classOf(rules: RuleSet, total: number): string | null {
+  return [...rules.classes].sort((a, b) => b.min - a.min).find((cl) => total >= cl.min)?.name ?? null;
+}
+
 /** Scores a visitor at time t: the same answer for the same state, rules and time, wherever asked. */
 export function evaluate(state: ScoreState, rules: RuleSet, t: number): Score {
   const c = compile(rules);
@@ -110,7 +115,6 @@ export function evaluate(state: ScoreState, rules: RuleSet, t: number): Score {
     breakdown.push({ rule: `floor:${dimension}`, label: `${dimension} floor`, dimension, points: round(lift), earned: 0, fired: 0 });
   }
   breakdown.sort((a, b) => b.points - a.points || a.rule.localeCompare(b.rule));
-  const sortedClasses = [...rules.classes].sort((a, b) => b.min - a.min);
   const fit = dims.fit ?? 0;
   const engagement = dims.engagement ?? 0;
   const grade = rules.grades ? gradeOf(fit, rules.grades.fit) : null;
@@ -118,7 +122,7 @@ export function evaluate(state: ScoreState, rules: RuleSet, t: number): Score {
   return {
     total: round(total),
     dimensions: Object.fromEntries(Object.entries({ engagement: 0, fit: 0, ...dims }).map(([k, v]) => [k, round(v)])),
-    class: sortedClasses.find((cl) => total >= cl.min)?.name ?? null,
+    class: classOf(rules, total),
     grade: grade && number ? `${grade}${number}` : null,
     // A rejected lead stays off the list until it falls below the threshold and reaches it again.
     prospect: reachesThreshold(rules, total) && !state.outcome?.held,

@@ -31,13 +31,23 @@ export function featuresOf(rules: RuleSet): Feature[] {
   return features;
 }
 
-/** A lead's feature values at time t, in the order of `features` (missing rules and traits give 0). */
-export function featureValues(state: ScoreState, rules: RuleSet, features: readonly Feature[], t: number): number[] {
-  const holding = new Map(compile(rules).holdingRules.map((r) => [r.rule.id, r]));
+/** Per rule, how often it has fired for a lead by time t (1 for a fit or absence rule that holds; 0 left out). */
+export function firedAt(state: ScoreState, rules: RuleSet, t: number): Record<string, number> {
+  const fired: Record<string, number> = {};
+  for (const r of compile(rules).holdingRules) if (r.holds?.(state, t)) fired[r.rule.id] = 1;
+  for (const id in state.rules) {
+    const n = state.rules[id]?.fired ?? 0;
+    if (n > 0) fired[id] = n;
+  }
+  return fired;
+}
+
+/** Feature values, in the order of `features`, from per-rule firings and traits (missing ones give 0). */
+export function featureValues(fired: Readonly<Record<string, number>>, traits: ScoreState["traits"], features: readonly Feature[]): number[] {
   return features.map((f) => {
-    if (f.kind === "fired") return Math.log1p(state.rules[f.of]?.fired ?? 0);
-    if (f.kind === "holds") return holding.get(f.of)?.holds?.(state, t) ? 1 : 0;
-    const raw = state.traits[f.of];
+    if (f.kind === "fired") return Math.log1p(fired[f.of] ?? 0);
+    if (f.kind === "holds") return (fired[f.of] ?? 0) > 0 ? 1 : 0;
+    const raw = traits[f.of];
     const n = typeof raw === "number" ? raw : typeof raw === "string" && raw.trim() !== "" ? Number(raw) : NaN;
     return Number.isFinite(n) ? Math.log1p(Math.max(0, n)) : 0;
   });

@@ -28,6 +28,13 @@ export interface OutcomeRecord {
   reason?: string;
   value?: number;
   /**
+   * The lead as sales saw it when the outcome came: its total score, and per rule how often it had fired
+   * (1 for a fit or absence rule that held; rules at 0 left out). Insights and the predictive model judge
+   * the rules by these, so what a lead did after it was won or lost does not count as evidence.
+   */
+  score?: number;
+  fired?: Record<string, number>;
+  /**
    * Rejected and not below the threshold since: the lead stays off the prospect list until its score
    * falls below the threshold and reaches it again.
    */

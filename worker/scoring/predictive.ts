@@ -1,4 +1,4 @@
-import { featureValues, type Feature } from "./features";
+import { featureValues, firedAt, type Feature } from "./features";
 import { fitLogistic, predictProbability, rocAuc } from "./logistic";
 import type { RuleSet } from "./rules";
 import type { ScoreState } from "./state";
@@ -49,7 +49,7 @@ export function trainModel(features: Feature[], examples: readonly Example[]): P
 
 /** A lead's probability of being won under a model, at time t. */
 export function probabilityOf(model: PredictiveModel, rules: RuleSet, state: ScoreState, t: number): number {
-  return Math.round(predictProbability(model, featureValues(state, rules, model.features, t)) * 1000) / 1000;
+  return Math.round(predictProbability(model, featureValues(firedAt(state, rules, t), state.traits, model.features)) * 1000) / 1000;
 }
 
 /**

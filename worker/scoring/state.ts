@@ -94,6 +94,6 @@ export function cloneState(s: ScoreState): ScoreState {
   for (const name in s.dimensions) dimensions[name] = copyEarned(s.dimensions[name] as Earned);
   const copy: ScoreState = { ...s, rules, dimensions, lastOf: { ...s.lastOf }, traits: { ...s.traits } };
   if (s.awaiting) copy.awaiting = { ...s.awaiting };
-  if (s.outcome) copy.outcome = { ...s.outcome };
+  if (s.outcome) copy.outcome = s.outcome.fired ? { ...s.outcome, fired: { ...s.outcome.fired } } : { ...s.outcome };
   return copy;
 }
