@@ -9,6 +9,7 @@ import { collect } from "./routes/collect";
 import { erasureRoutes } from "./routes/erasure";
 import { eventsRoutes } from "./routes/events";
 import { health } from "./routes/health";
+import { openApiRoutes } from "./routes/openapi";
 import { prospectsRoutes } from "./routes/prospects";
 import { rulesRoutes } from "./routes/rules";
 import { sitesRoutes } from "./routes/sites";
@@ -41,6 +42,8 @@ export const app = new Hono<AppEnv>()
   })
   .route("/", health)
   .route("/", collect)
+  // Public, so it comes before the API's authentication.
+  .route("/api", openApiRoutes)
   .route("/api", api)
   .onError(onError)
   .notFound(onNotFound);

@@ -28,7 +28,8 @@ const webhookUrl = z
   .max(2000)
   .refine((u) => u.startsWith("https://") || /^http:\/\/(localhost|127\.0\.0\.1)(:\d+)?\//.test(u), "a webhook URL is https (http only for localhost)");
 
-const newSite = z.strictObject({
+/** POST /api/sites body. */
+export const newSite = z.strictObject({
   id: siteId.optional(),
   name,
   origins,
@@ -44,7 +45,7 @@ const newSite = z.strictObject({
  * What can change on a site without rescoring it. The visit timeout and timezone shape every stored
  * score (visits, local days), so they are set when the site is created.
  */
-const siteChanges = z
+export const siteChanges = z
   .strictObject({
     name: name.optional(),
     origins: origins.optional(),
