@@ -12,7 +12,8 @@ import { MIN_NOT_WON, MIN_WON, proposedRules } from "../scoring/predictive";
 import type { RuleSet } from "../scoring/rules";
 import { findModel } from "../store/lead-models";
 
-const query = z.strictObject({
+/** GET /api/sites/:site/insights query. */
+export const insightsQuery = z.strictObject({
   /** Only leads whose latest outcome came at or after this time (ISO 8601). */
   since: z.iso.datetime({ offset: true }).or(z.iso.date()).optional(),
 });
@@ -43,7 +44,7 @@ function modelJson(row: LeadModelRow | undefined, rulesVersion: number, rules: R
 
 /** GET /api/sites/:site/insights?since= (evidence from outcomes) and POST .../insights/train (fit the predictive model). */
 export const insightsRoutes = new Hono<AppEnv>()
-  .get("/", requireScope("read"), validate("query", query), async (c) => {
+  .get("/", requireScope("read"), validate("query", insightsQuery), async (c) => {
     const site = await siteFromPath(c);
     const { since } = c.req.valid("query");
     const from = since ? Date.parse(since) : 0;
