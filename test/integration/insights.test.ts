@@ -8,6 +8,7 @@ import { database } from "../../worker/store/db";
 import { findSite } from "../../worker/store/sites";
 import { readOutcomeEvidence } from "../../worker/ingest/outcome-evidence";
 import { outcomeLeadsPage } from "../../worker/store/lead-models";
+import { insightsAnswer, trainAnswer } from "../../worker/openapi/responses";
 import type { RuleSetInput } from "../../worker/scoring/rules";
 
 const rules: RuleSetInput = {
@@ -71,7 +72,10 @@ describe("insights and the predictive score", () => {
     expect((await insights()).model).toMatchObject({ current: true, won: before.won });
     const trained = await api("/api/sites/acme/insights/train", "POST");
     expect(trained.status).toBe(201);
+    // The answers are what the OpenAPI document says they are.
+    expect(trainAnswer.safeParse(await trained.json()).error).toBeUndefined();
     const after = await insights();
+    expect(insightsAnswer.safeParse(after).error).toBeUndefined();
     expect(after.model).toMatchObject({ current: true, won: before.won, notWon: before.notWon });
     expect(after.model?.weights[0]?.feature).toBe("demo");
 

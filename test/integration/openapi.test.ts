@@ -101,6 +101,13 @@ describe("the OpenAPI document", () => {
       ["get", "/api/sites/{site}/visitors/{id}/events", 200, await api("/api/sites/acme/visitors/visitor-0001/events")],
       ["get", "/api/sites/{site}/prospects", 200, await api("/api/sites/acme/prospects")],
       ["get", "/api/sites/{site}/accounts", 200, await api("/api/sites/acme/accounts")],
+      ["get", "/api/sites/{site}/insights", 200, await api("/api/sites/acme/insights")],
+      [
+        "post",
+        "/api/sites/{site}/prospects/outcomes",
+        202,
+        await call("/api/sites/acme/prospects/outcomes", { method: "POST", headers: { authorization: "Bearer test-token", "content-type": "text/csv" }, body: "email,outcome\r\nbo@example.com,won\r\n" }),
+      ],
       ["get", "/api/sites/{site}/visitors/{id}", 404, await api("/api/sites/acme/visitors/nobody-0001")],
       ["put", "/api/sites/{site}/rules", 200, await api("/api/sites/acme/rules", "PUT", await (await api("/api/sites/acme/rules")).json())],
       ["patch", "/api/sites/{site}", 200, await api("/api/sites/acme", "PATCH", { name: "Acme" })],

@@ -91,13 +91,13 @@ describe("outcomes through the events API", () => {
 });
 
 describe("the prospect CSV round trip", () => {
-  async function filledIn(fill: (cells: string[]) => void): Promise<string> {
+  async function filledIn(fill: (cells: string[], header: string[]) => void): Promise<string> {
     const lines = (await (await api("/api/sites/acme/prospects?format=csv")).text()).trimEnd().split("\r\n");
     const header = (lines[0] as string).split(",");
     return [lines[0], ...lines.slice(1).map((l) => {
-      // The reasons cell has no commas in this test's rules.
+      // No cell has a comma in this test (its rules' labels and the leads' traits have none).
       const cells = l.split(",");
-      fill(cells);
+      fill(cells, header);
       return cells.join(",");
     })].join("\r\n") + `\r\n${header.map(() => "").join(",")}\r\n`;
   }
@@ -106,9 +106,9 @@ describe("the prospect CSV round trip", () => {
     await createSite("acme", rules);
     await track("acme", "visitor-csv1", event("pageview", "/", 5000), event("pageview", "/a", 4000));
     await track("acme", "visitor-csv2", event("pageview", "/", 5000), event("pageview", "/a", 4000));
-    const csv = await filledIn((cells) => {
-      if (cells[0] === "visitor-csv1") cells.splice(10, 3, "won", "", "900");
-      else cells.splice(10, 3, "rejected", "student", "");
+    const csv = await filledIn((cells, header) => {
+      if (cells[0] === "visitor-csv1") cells.splice(header.indexOf("outcome"), 3, "won", "", "900");
+      else cells.splice(header.indexOf("outcome"), 3, "rejected", "student", "");
     });
     const res = await uploadCsv(csv);
     expect(res.status).toBe(202);

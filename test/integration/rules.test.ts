@@ -79,7 +79,7 @@ describe("rules", () => {
   it.each([
     ["not JSON", "{prospectAt: 5", /body is not valid JSON: /],
     ["an envelope with an unknown key", JSON.stringify({ version: 1, rules: { prospectAt: 5, rules: [] }, extra: 1 }), /invalid rule set: Unrecognized key: "extra"/],
-    ["an envelope around an invalid rule set", JSON.stringify({ version: 1, rules: { rules: [] } }), /invalid rule set: prospectAt/],
+    ["an envelope around an invalid rule set", JSON.stringify({ version: 1, rules: { prospectAt: "5", rules: [] } }), /invalid rule set: prospectAt/],
   ])("answers a PUT of %s with a 400 that says what is wrong", async (_name, body, message) => {
     await createSite();
     const res = await call("/api/sites/acme/rules", { method: "PUT", headers: { authorization: "Bearer test-token", "content-type": "application/json" }, body });
