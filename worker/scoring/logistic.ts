@@ -15,7 +15,7 @@ export interface LogisticModel {
 }
 
 export interface FitOptions {
-  /** The L2 penalty on the standardised weights (not the intercept), per lead. */
+  /** The L2 penalty λ on the standardised weights (not the intercept): the fit maximises log-likelihood − λ/2 Σ β². */
   lambda?: number;
   maxIterations?: number;
   tolerance?: number;

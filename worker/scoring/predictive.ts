@@ -7,7 +7,10 @@ import type { ScoreState } from "./state";
 export const MIN_WON = 30;
 export const MIN_NOT_WON = 30;
 
-/** The L2 penalty on standardised weights: enough to keep rare rules from running away, small next to 60+ leads. */
+/**
+ * The L2 penalty on standardised weights: it keeps a rule that fired for only won (or only lost) leads
+ * from an infinite weight, and weighs little against the log-likelihood of 60 or more leads.
+ */
 export const LAMBDA = 1;
 
 /** A site's fitted model of P(won) and what it was fitted on. */
