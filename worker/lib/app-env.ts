@@ -12,3 +12,10 @@ export interface AppEnv {
   Bindings: Env;
   Variables: { db: Database; caller: Caller };
 }
+
+declare global {
+  interface Env {
+    /** "1" under local development only (npm start, the tests): webhooks may go to http://localhost. */
+    ALLOW_LOCAL_WEBHOOKS?: string;
+  }
+}

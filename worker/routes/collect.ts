@@ -160,7 +160,7 @@ export const collect = new Hono<AppEnv>()
       { eventsPerVisitorMinute: MAX_VISITOR_EVENTS_PER_MINUTE },
     );
     if (result.ignored) return ignored(c, result.ignored);
-    if (result.notify) c.executionCtx.waitUntil(deliver(result.notify));
+    if (result.notify) c.executionCtx.waitUntil(deliver(result.notify, c.env));
     return c.json({ accepted: result.accepted.length, duplicates: result.duplicates }, 202);
   });
 
