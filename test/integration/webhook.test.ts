@@ -11,7 +11,7 @@ interface Caught {
   url: string;
   headers: Record<string, string>;
   body: string;
-  redirect: RequestRedirect | undefined;
+  redirect: RequestInit["redirect"];
 }
 
 /** Catches the worker's outbound requests (the worker under test runs in this isolate); none goes out. */

@@ -13,9 +13,15 @@ export interface AppEnv {
   Variables: { db: Database; caller: Caller };
 }
 
+/** Variables set outside wrangler.toml, so `wrangler types` does not list them. */
+interface LocalVars {
+  /** "1" under local development only (npm start, the end-to-end tests): webhooks may go to http://localhost. */
+  ALLOW_LOCAL_WEBHOOKS?: string;
+}
+
 declare global {
-  interface Env {
-    /** "1" under local development only (npm start, the tests): webhooks may go to http://localhost. */
-    ALLOW_LOCAL_WEBHOOKS?: string;
+  namespace Cloudflare {
+    interface Env extends LocalVars {}
   }
+  interface Env extends LocalVars {}
 }
