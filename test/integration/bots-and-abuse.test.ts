@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { app } from "../../worker/index";
 import { IGNORED_HEADER, MAX_VISITOR_EVENTS_PER_MINUTE, NEW_VISITOR_RETRY_AFTER } from "../../worker/routes/collect";
 import { bucketOf } from "../../worker/ingest/visitor-limit";
-import { CHROME_UA, ORIGIN, beaconBody, createSite, event, sendBeacon, tableCounts, visitor } from "../support/api";
+import { CHROME_UA, ORIGIN, api, beaconBody, createSite, event, sendBeacon, tableCounts, visitor } from "../support/api";
 
 const bots: [string, string][] = [
   ["Googlebot", "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"],
@@ -187,14 +187,18 @@ describe("rate limits", () => {
     expect((await send("visitor-known")).status).toBe(202);
   });
 
-  it("keeps one client from minting 100 visitors in a few seconds, with the binding wrangler.toml declares", { timeout: 60_000 }, async () => {
+  it("keeps one client from minting 100 fake prospects in a few seconds, with the binding wrangler.toml declares", { timeout: 60_000 }, async () => {
+    // The default rules: a page view is 1 point, a contact-page view 5 more, a prospect at 50. Nine contact-page
+    // views in one beacon make a new visitor id a prospect.
     await createSite();
     let accepted = 0;
     for (let i = 0; i < 100; i++) {
-      const res = await app.fetch(fromClient(beaconBody("acme", `visitor-mint-${i}`, [event("pageview")]), "192.0.2.44"), env);
+      const res = await app.fetch(fromClient(beaconBody("acme", `visitor-mint-${i}`, Array.from({ length: 9 }, () => event("pageview", "/contact"))), "192.0.2.44"), env);
       if (res.status === 202) accepted += 1;
       else expect(res.status).toBe(429);
     }
+    const prospects = (await (await api("/api/sites/acme/prospects")).json()) as { prospects: unknown[] };
+    expect(prospects.prospects).toHaveLength(accepted);
     // 30 a minute; a run that straddles the binding's minute boundary can see two allowances.
     expect(accepted).toBeGreaterThanOrEqual(30);
     expect(accepted).toBeLessThanOrEqual(60);
