@@ -1,5 +1,5 @@
 import { zValidator } from "@hono/zod-validator";
-import type { ValidationTargets } from "hono";
+import type { Context, ValidationTargets } from "hono";
 import type { z } from "zod";
 import { ApiError } from "./errors";
 
@@ -16,9 +16,31 @@ export function describeIssues(error: { issues: readonly z.core.$ZodIssue[] }, l
     .join("; ");
 }
 
+/** How an error names where the input was: "invalid body: name: ..." rather than "invalid json". */
+const PLACE: Partial<Record<keyof ValidationTargets, string>> = { json: "body", query: "query", param: "path", header: "header" };
+
+/**
+ * A JSON body must say so (Hono's validator reads no other content type); otherwise a 400 that says so,
+ * instead of a schema error about fields of a body that was never read. (Whether it parses is checked once
+ * for every API route, before this: see jsonBodies.)
+ */
+function requireJsonBody(c: Context): void {
+  const type = c.req.header("content-type") ?? "";
+  if (!/^application\/([a-z0-9.+-]+\+)?json\b/i.test(type)) {
+    throw new ApiError("bad_request", `the body must be JSON sent with Content-Type: application/json${type ? ` (got ${type.slice(0, 100)})` : ""}`);
+  }
+}
+
 /** zValidator whose failures become the project's 400 envelope. */
 export function validate<T extends keyof ValidationTargets, S extends z.ZodType>(target: T, schema: S) {
-  return zValidator(target, schema, (result) => {
-    if (!result.success) throw new ApiError("bad_request", `invalid ${target}: ${describeIssues(result.error)}`);
+  const check = zValidator(target, schema, (result) => {
+    if (!result.success) throw new ApiError("bad_request", `invalid ${PLACE[target] ?? target}: ${describeIssues(result.error)}`);
   });
+  if (target !== "json") return check;
+  // Same middleware type as zValidator's, so routes keep its typed c.req.valid("json").
+  const withJson: typeof check = async (c, next) => {
+    requireJsonBody(c);
+    return check(c, next);
+  };
+  return withJson;
 }

@@ -2,7 +2,7 @@ import { Hono, type Context } from "hono";
 import { z } from "zod";
 import type { SiteRow } from "../../schema";
 import { siteId } from "../ingest/ids";
-import type { AppEnv } from "../lib/app-env";
+import { reaches, type AppEnv } from "../lib/app-env";
 import { requireScope } from "../lib/auth";
 import { ApiError } from "../lib/errors";
 import { validate } from "../lib/validate";
@@ -33,7 +33,8 @@ function checkWebhookUrl(c: Context<AppEnv>, url: string | null | undefined): vo
   if (problem) throw new ApiError("bad_request", `invalid json: webhookUrl: ${problem}`);
 }
 
-const newSite = z.strictObject({
+/** POST /api/sites body. */
+export const newSite = z.strictObject({
   id: siteId.optional(),
   name,
   origins,
@@ -49,7 +50,7 @@ const newSite = z.strictObject({
  * What can change on a site without rescoring it. The visit timeout and timezone shape every stored
  * score (visits, local days), so they are set when the site is created.
  */
-const siteChanges = z
+export const siteChanges = z
   .strictObject({
     name: name.optional(),
     origins: origins.optional(),
@@ -113,7 +114,10 @@ export const sitesRoutes = new Hono<AppEnv>()
     }
     return c.json(siteAnswer(site, true), 201);
   })
-  .get("/", requireScope("read"), async (c) => c.json({ sites: (await listSites(c.var.db)).map(siteJson) }))
+  .get("/", requireScope("read"), async (c) => {
+    const caller = c.get("caller");
+    return c.json({ sites: (await listSites(c.var.db)).filter((s) => reaches(caller, s.id)).map(siteJson) });
+  })
   .get("/:site", requireScope("read"), async (c) => c.json({ site: siteJson(await siteFromPath(c)) }))
   .patch("/:site", requireScope("admin"), validate("json", siteChanges), async (c) => {
     const { webhookUrl: url, ...changes } = c.req.valid("json");
