@@ -30,7 +30,7 @@ const webhookUrl = z.url({ protocol: /^https?$/ }).max(2000);
 function checkWebhookUrl(c: Context<AppEnv>, url: string | null | undefined): void {
   if (!url) return;
   const problem = webhookUrlProblem(url, localWebhooksAllowed(c.env));
-  if (problem) throw new ApiError("bad_request", `invalid json: webhookUrl: ${problem}`);
+  if (problem) throw new ApiError("bad_request", `invalid body: webhookUrl: ${problem}`);
 }
 
 /** POST /api/sites body. */
