@@ -67,7 +67,7 @@ export const outcomesCsvRoutes = new Hono<AppEnv>().post("/", requireScope("inge
     const result = await scoreBatch(c.var.db, site.id, visitorId, events, receivedAt, () => {}, null);
     recorded += result.accepted.filter((id) => id.startsWith("csv-")).length;
     duplicates += events.filter((e) => e.id.startsWith("csv-") && !result.accepted.includes(e.id)).length;
-    if (result.notify) c.executionCtx.waitUntil(deliver(result.notify));
+    if (result.notify) c.executionCtx.waitUntil(deliver(result.notify, c.env));
   }
   return c.json({ outcomes: rows.length, recorded, unchanged, duplicates }, 202);
 });
