@@ -12,6 +12,8 @@ const ROUTES: [method: string, path: string][] = [
   ["PUT", "/api/sites/acme/rules"],
   ["POST", "/api/sites/acme/rules/preview"],
   ["POST", "/api/sites/acme/events"],
+  ["POST", "/api/sites/acme/prospects/outcomes"],
+  ["POST", "/api/sites/acme/insights/train"],
 ];
 
 const MALFORMED: [string, string][] = [
