@@ -16,7 +16,8 @@ const query = z.strictObject({
   format: z.enum(["json", "csv"]).default("json"),
 });
 
-function csv(rows: ProspectRow[]): string {
+/** The prospect list as CSV, one line per prospect (the API and the console download the same file). */
+export function prospectsCsv(rows: ProspectRow[]): string {
   return toCsv(
     ["visitor_id", "email", "score", "class", "grade", "prospect_since", "new", "reasons"],
     rows.map((r) => [
@@ -44,7 +45,7 @@ export const prospectsRoutes = new Hono<AppEnv>().get("/", requireScope("read"),
   if (format === "csv") {
     c.header("Content-Type", "text/csv; charset=utf-8");
     c.header("Content-Disposition", `attachment; filename="prospects-${site.id}-${date}.csv"`);
-    return c.body(csv(rows));
+    return c.body(prospectsCsv(rows));
   }
   return c.json({
     site: site.id,

@@ -44,7 +44,7 @@ const newSite = z.strictObject({
  * What can change on a site without rescoring it. The visit timeout and timezone shape every stored
  * score (visits, local days), so they are set when the site is created.
  */
-const siteChanges = z
+export const siteChanges = z
   .strictObject({
     name: name.optional(),
     origins: origins.optional(),
@@ -72,7 +72,7 @@ export function siteJson(site: SiteRow) {
 }
 
 /** A new webhook signing key. */
-function newWebhookSecret(): string {
+export function newWebhookSecret(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(24));
   return `whsec_${btoa(String.fromCharCode(...bytes)).replaceAll("+", "-").replaceAll("/", "_").replaceAll("=", "")}`;
 }

@@ -1,0 +1,50 @@
+import { Hono, type Context } from "hono";
+import type { SiteRow } from "../../schema";
+import { SettingsPage, type SettingsData, type SettingsOutcome } from "../console/settings";
+import { consoleSite, frameFor, page } from "../lib/console-frame";
+import { adminOnly, type ConsoleEnv } from "../lib/console-session";
+import { ApiError } from "../lib/errors";
+import { describeIssues } from "../lib/validate";
+import { updateSite } from "../store/sites";
+import { newWebhookSecret, siteChanges, siteJson } from "./sites";
+
+function settingsData(c: Context<ConsoleEnv>, site: SiteRow): SettingsData {
+  const collector = new URL(c.req.url).origin;
+  return { ...siteJson(site), scriptTag: `<script async src="${collector}/s.js" data-site="${site.id}"></script>` };
+}
+
+/** GET and POST /app/sites/:site/settings: read tokens see them, admin tokens change them. */
+export const consoleSettings = new Hono<ConsoleEnv>()
+  .get("/sites/:site/settings", async (c) => {
+    const site = await consoleSite(c);
+    return page(c, SettingsPage({ frame: await frameFor(c, "Settings", site, "settings"), site: settingsData(c, site) }));
+  })
+  .post("/sites/:site/settings", adminOnly, async (c) => {
+    const site = await consoleSite(c);
+    const form = await c.req.parseBody();
+    const field = (name: string) => (typeof form[name] === "string" ? (form[name] as string) : "");
+    const typed = { name: field("name"), origins: field("origins"), listHour: field("listHour"), retentionDays: field("retentionDays"), webhookUrl: field("webhookUrl").trim() };
+    const parsed = siteChanges.safeParse({
+      name: typed.name.trim(),
+      origins: typed.origins.split(/\s+/).filter(Boolean),
+      listHour: Number(typed.listHour),
+      retentionDays: Number(typed.retentionDays),
+      webhookUrl: typed.webhookUrl === "" ? null : typed.webhookUrl,
+    });
+    let outcome: SettingsOutcome;
+    let shown = site;
+    if (!parsed.success) {
+      outcome = { error: `Not saved: ${describeIssues(parsed.error)}`, typed };
+    } else {
+      const { webhookUrl, ...changes } = parsed.data;
+      // The same rules as PATCH /api/sites/:site: a new webhook gets a signing key, removing it drops the key.
+      const newSecret = webhookUrl !== undefined && webhookUrl !== null && !site.webhookSecret;
+      const webhook = webhookUrl === null || webhookUrl === undefined ? { webhookUrl: null, webhookSecret: null } : { webhookUrl, ...(newSecret ? { webhookSecret: newWebhookSecret() } : {}) };
+      const updated = await updateSite(c.var.db, site.id, { ...changes, ...(changes.origins ? { origins: changes.origins.map((o) => o.toLowerCase()) } : {}), ...webhook });
+      if (!updated) throw new ApiError("not_found", `unknown site "${site.id}"`);
+      shown = updated;
+      outcome = { saved: true, ...(newSecret && updated.webhookSecret ? { webhookSecret: updated.webhookSecret } : {}) };
+    }
+    const frame = await frameFor(c, "Settings", shown, "settings");
+    return page(c, SettingsPage({ frame, site: settingsData(c, shown), outcome }), parsed.success ? 200 : 400);
+  });
