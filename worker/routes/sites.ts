@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import { z } from "zod";
 import type { SiteRow } from "../../schema";
 import { siteId } from "../ingest/ids";
-import type { AppEnv } from "../lib/app-env";
+import { reaches, type AppEnv } from "../lib/app-env";
 import { requireScope } from "../lib/auth";
 import { ApiError } from "../lib/errors";
 import { validate } from "../lib/validate";
@@ -108,7 +108,10 @@ export const sitesRoutes = new Hono<AppEnv>()
     }
     return c.json(siteAnswer(site, true), 201);
   })
-  .get("/", requireScope("read"), async (c) => c.json({ sites: (await listSites(c.var.db)).map(siteJson) }))
+  .get("/", requireScope("read"), async (c) => {
+    const caller = c.get("caller");
+    return c.json({ sites: (await listSites(c.var.db)).filter((s) => reaches(caller, s.id)).map(siteJson) });
+  })
   .get("/:site", requireScope("read"), async (c) => c.json({ site: siteJson(await siteFromPath(c)) }))
   .patch("/:site", requireScope("admin"), validate("json", siteChanges), async (c) => {
     const { webhookUrl: url, ...changes } = c.req.valid("json");
