@@ -2,6 +2,7 @@ import type { Context } from "hono";
 import { html } from "hono/html";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { SiteRow } from "../../schema";
+import { reaches } from "./app-env";
 import type { Frame, SectionId } from "../console/frame";
 import { listSites, findSite } from "../store/sites";
 import type { ConsoleEnv } from "./console-session";
@@ -9,12 +10,13 @@ import { ApiError } from "./errors";
 
 /** The sites the signed-in token may see. */
 export async function visibleSites(c: Context<ConsoleEnv>): Promise<SiteRow[]> {
-  return listSites(c.var.db);
+  return (await listSites(c.var.db)).filter((s) => reaches(c.var.caller, s.id));
 }
 
-/** The site named by the :site path parameter, when the token may see it; a 404 otherwise. */
+/** The site named by the :site path parameter: 403 when the token is limited to other sites, 404 when unknown. */
 export async function consoleSite(c: Context<ConsoleEnv>): Promise<SiteRow> {
   const id = c.req.param("site") ?? "";
+  if (!reaches(c.var.caller, id)) throw new ApiError("forbidden", `your token may not reach site "${id}"`);
   const site = await findSite(c.var.db, id);
   if (!site) throw new ApiError("not_found", `unknown site "${id}"`);
   return site;

@@ -36,9 +36,9 @@ function randomText(bytes: number): string {
  * every console request, so revoking a token (or changing API_TOKEN) ends its sessions at once.
  */
 async function callerFor(c: Context<ConsoleEnv>, tokenHash: string): Promise<Caller | undefined> {
-  if (c.env.API_TOKEN && (await sameSecret(tokenHash, await sha256Hex(c.env.API_TOKEN)))) return { scope: "admin", tokenId: null };
+  if (c.env.API_TOKEN && (await sameSecret(tokenHash, await sha256Hex(c.env.API_TOKEN)))) return { scope: "admin", tokenId: null, sites: null };
   const token = await findLiveToken(c.var.db, tokenHash);
-  return token ? { scope: token.scope, tokenId: token.id } : undefined;
+  return token ? { scope: token.scope, tokenId: token.id, sites: token.sites } : undefined;
 }
 
 /**

@@ -6,8 +6,10 @@ import { page, visibleSites } from "../lib/console-frame";
 import { consoleSession, csrfGuard, type ConsoleEnv } from "../lib/console-session";
 import { ApiError } from "../lib/errors";
 import { consoleAccounts } from "./console-accounts";
+import { consoleLeads } from "./console-leads";
 import { consoleOverview } from "./console-overview";
 import { consoleProspects } from "./console-prospects";
+import { consoleRules } from "./console-rules";
 import { consoleSettings } from "./console-settings";
 import { consoleSignIn } from "./console-sign-in";
 
@@ -42,8 +44,10 @@ const signedIn = new Hono<ConsoleEnv>()
   })
   .get("/go", (c) => c.redirect(sitePath(c.req.query("site") ?? ""), 303))
   .route("/", consoleOverview)
+  .route("/", consoleLeads)
   .route("/", consoleProspects)
   .route("/", consoleAccounts)
+  .route("/", consoleRules)
   .route("/", consoleSettings)
   // Sub-apps keep no notFound of their own, so the console's 404 page is its last route.
   .all("*", (c) => page(c, ErrorPage({ status: 404, message: `There is no console page at ${new URL(c.req.url).pathname}.` }), 404));
