@@ -4,7 +4,8 @@ import type { Child } from "hono/jsx";
 export interface ChartSpec {
   type: "bar" | "line" | "doughnut" | "hbar";
   labels: string[];
-  series: { label: string; data: (number | null)[] }[];
+  /** A series on the right-hand axis has its own scale (small counts beside large ones). */
+  series: { label: string; data: (number | null)[]; axis?: "right" }[];
   /** Draw the line as steps (a score moves at events, not between them). */
   stepped?: boolean;
 }

@@ -10,6 +10,7 @@ export function Layout({ frame, children }: { frame: Frame; children?: Child }) 
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>{site ? `${frame.title} · ${site.name} · leadscore` : `${frame.title} · leadscore`}</title>
+        <link rel="icon" href="data:," />
         <link rel="stylesheet" href="/app/static/console.css" />
         <script src="/app/static/console.js" defer></script>
       </head>
@@ -68,6 +69,7 @@ export function BarePage({ title, children }: { title: string; children?: Child 
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>{`${title} · leadscore`}</title>
+        <link rel="icon" href="data:," />
         <link rel="stylesheet" href="/app/static/console.css" />
       </head>
       <body class="bare">

@@ -42,7 +42,7 @@ export function overviewFigures(rows: SiteDayRow[], from: string, classOrder: st
       labels: inWindow.map((r) => r.day),
       series: [
         { label: "events", data: events },
-        { label: "new prospects", data: inWindow.map((r) => r.figures.newProspects) },
+        { label: "new prospects", data: inWindow.map((r) => r.figures.newProspects), axis: "right" },
       ],
     },
     classes: { type: "doughnut", labels: classes.map((n) => n || "unclassed"), series: [{ label: "leads", data: classes.map((n) => latest?.classes[n] ?? 0) }] },

@@ -21,7 +21,7 @@ Chart.register(ArcElement, BarController, BarElement, CategoryScale, DoughnutCon
 interface ChartSpec {
   type: "bar" | "line" | "doughnut" | "hbar";
   labels: string[];
-  series: { label: string; data: (number | null)[] }[];
+  series: { label: string; data: (number | null)[]; axis?: "right" }[];
   stepped?: boolean;
 }
 
@@ -47,15 +47,20 @@ function config(spec: ChartSpec): ChartConfiguration {
       options: { responsive: true, maintainAspectRatio: false, interaction: { mode: "index", intersect: false }, scales: { x: { ticks: { maxTicksLimit: 8, autoSkip: true } } } },
     };
   }
+  const right = spec.series.find((s) => s.axis === "right");
   return {
     type: "bar",
-    data: { labels: spec.labels, datasets: spec.series.map((s, i) => ({ label: s.label, data: s.data, backgroundColor: colour(i) })) },
+    data: { labels: spec.labels, datasets: spec.series.map((s, i) => ({ label: s.label, data: s.data, backgroundColor: colour(i), yAxisID: s.axis === "right" ? "y1" : "y" })) },
     options: {
       responsive: true,
       maintainAspectRatio: false,
       indexAxis: spec.type === "hbar" ? "y" : "x",
       plugins: { legend: { display: spec.series.length > 1 } },
-      scales: { x: { ticks: { maxTicksLimit: 10, autoSkip: true } }, y: { beginAtZero: true } },
+      scales: {
+        x: { ticks: { maxTicksLimit: 10, autoSkip: true } },
+        y: { beginAtZero: true, ...(right ? { title: { display: true, text: spec.series[0]?.label ?? "" } } : {}) },
+        ...(right ? { y1: { beginAtZero: true, position: "right", grid: { drawOnChartArea: false }, ticks: { precision: 0 }, title: { display: true, text: right.label } } } : {}),
+      },
     },
   };
 }
