@@ -15,6 +15,8 @@ import { rulesRoutes } from "./routes/rules";
 import { sitesRoutes } from "./routes/sites";
 import { tokensRoutes } from "./routes/tokens";
 import { visitorsRoutes } from "./routes/visitors";
+import { visitorEventsRoutes } from "./routes/visitor-events";
+import { visitorHistoryRoutes } from "./routes/visitor-history";
 import { storeDueLists } from "./scheduled";
 
 // Every route declares the token scope it takes with requireScope; one that declares none is admin-only.
@@ -26,6 +28,8 @@ const api = new Hono<AppEnv>()
   .route("/sites/:site/rules", rulesRoutes)
   .route("/sites/:site/visitors", visitorsRoutes)
   .route("/sites/:site/visitors", erasureRoutes)
+  .route("/sites/:site/visitors", visitorHistoryRoutes)
+  .route("/sites/:site/visitors", visitorEventsRoutes)
   .route("/sites/:site/prospects", prospectsRoutes)
   .route("/sites/:site/events", eventsRoutes)
   .route("/sites/:site/accounts", accountsRoutes);

@@ -50,6 +50,9 @@ export function ProspectsPage({ frame, data }: { frame: Frame; data: ProspectsDa
         <p>
           <a class="button" href={csv} download>
             Download CSV
+          </a>{" "}
+          <a class="button" href={`${csv}&bom=1`} download>
+            CSV for Excel
           </a>
         </p>
       )}

@@ -41,6 +41,7 @@ export function RulesPage({ frame, editor }: { frame: Frame; editor: RulesEditor
       {editor.published !== undefined && <Notice kind="ok">Published version {editor.published}; every lead was rescored.</Notice>}
       <form method="post" class="rules-form">
         <Csrf value={frame.csrf} />
+        <input type="hidden" name="version" value={String(editor.version)} />
         <label for="rules">Rule set (JSON)</label>
         <textarea
           id="rules"

@@ -19,9 +19,12 @@ export interface RulePreview {
   changedScores: (PreviewLead & { before: number; after: number })[];
 }
 
-const byEmailThenId = (a: PreviewLead, b: PreviewLead) => (a.email ?? "\uffff").localeCompare(b.email ?? "\uffff") || a.visitorId.localeCompare(b.visitorId);
+const byId = (a: PreviewLead, b: PreviewLead) => a.visitorId.localeCompare(b.visitorId);
 
-/** Scores every lead under `proposed` without storing anything, and says who would cross the threshold either way. */
+/**
+ * Scores every lead under `proposed` without storing anything, and says who would cross the threshold
+ * either way (by visitor id) and whose score moves most. POST .../rules/preview and the console answer this.
+ */
 export async function previewRules(db: Database, site: SiteRow, current: RuleSet, proposed: RuleSet, now: number): Promise<RulePreview> {
   const { snapshot, rescored } = await rescoreSite(db, site, proposed, now);
   const preview: RulePreview = { visitors: rescored.size, becomeProspects: [], stopBeingProspects: [], changedScores: [] };
@@ -36,8 +39,8 @@ export async function previewRules(db: Database, site: SiteRow, current: RuleSet
     const afterScore = Math.round(after.score * 100) / 100;
     if (before.total !== afterScore) preview.changedScores.push({ ...lead, before: before.total, after: afterScore });
   }
-  preview.becomeProspects.sort(byEmailThenId);
-  preview.stopBeingProspects.sort(byEmailThenId);
+  preview.becomeProspects.sort(byId);
+  preview.stopBeingProspects.sort(byId);
   preview.changedScores.sort((a, b) => Math.abs(b.after - b.before) - Math.abs(a.after - a.before) || a.visitorId.localeCompare(b.visitorId));
   preview.changedScores = preview.changedScores.slice(0, 100);
   return preview;

@@ -9,11 +9,12 @@ import { validate } from "../lib/validate";
 import { localDay } from "../scoring/local-day";
 import type { ProspectRow } from "../scoring/prospects";
 import { storedList, storedListDates } from "../store/prospect-lists";
+import { leadDetails } from "../store/visitor-reads";
 import type { SiteRow } from "../../schema";
 import type { Context } from "hono";
 import { prospectsCsv } from "./prospects";
 
-const query = z.strictObject({ date: z.iso.date().optional() });
+const query = z.strictObject({ date: z.iso.date().optional(), bom: z.enum(["0", "1"]).optional() });
 
 /** The list for a date: the stored one, today's live one, or none. */
 async function listFor(c: Context<ConsoleEnv>, site: SiteRow, date: string, today: string): Promise<{ rows: ProspectRow[]; stored: boolean; missing: boolean }> {
@@ -40,7 +41,9 @@ export const consoleProspects = new Hono<ConsoleEnv>()
     const date = c.req.valid("query").date ?? today;
     const list = await listFor(c, site, date, today);
     if (list.missing) throw new ApiError("not_found", `no prospect list was stored for ${date}`);
+    const details = await leadDetails(c.var.db, site.id, list.rows.map((r) => r.visitorId));
     c.header("Content-Type", "text/csv; charset=utf-8");
     c.header("Content-Disposition", `attachment; filename="prospects-${site.id}-${date}.csv"`);
-    return c.body(prospectsCsv(list.rows));
+    // The same file as the API's; with bom=1 it starts with a byte order mark, so Excel reads UTF-8 right.
+    return c.body(`${c.req.valid("query").bom === "1" ? "\uFEFF" : ""}${prospectsCsv(list.rows, details)}`);
   });

@@ -67,6 +67,11 @@ export const consoleRules = new Hono<ConsoleEnv>()
     const frame = await frameFor(c, "Rules", site, "rules");
     if ("error" in checked) return page(c, RulesPage({ frame, editor: { ...editor, error: checked.error } }), 400);
     if (form.action === "publish") {
+      // Like PUT with GET's version: rules another admin stored meanwhile are not overwritten unseen.
+      if (form.version !== String(set.version)) {
+        const error = `Not published: version ${set.version} was stored after you opened these rules. Copy your text, reload, and apply your change again.`;
+        return page(c, RulesPage({ frame, editor: { ...editor, error } }), 409);
+      }
       const version = await replaceRules(c.var.db, site, checked.rules, Date.now());
       return c.redirect(sitePath(site.id, `/rules?published=${version}`), 303);
     }

@@ -1,5 +1,5 @@
 import { and, desc, eq, lt, or, sql } from "drizzle-orm";
-import { events, visitors, type EventRow } from "../../schema";
+import { events, type EventRow } from "../../schema";
 import type { Database } from "./db";
 
 /** Where a timeline page starts: strictly before this event in (seq, visitorId, id) order. */
@@ -21,12 +21,8 @@ export function timelineKey(row: EventRow): TimelineCursor {
 }
 
 /** The lead's visitor ids, as a subquery: its own id and every visitor merged into it. */
-function groupIds(db: Database, siteId: string, leadId: string) {
-  const group = db
-    .select({ id: visitors.id })
-    .from(visitors)
-    .where(and(eq(visitors.siteId, siteId), or(eq(visitors.id, leadId), eq(visitors.leadId, leadId))));
-  return sql`${events.visitorId} IN (${group} UNION SELECT ${leadId})`;
+function groupIds(siteId: string, leadId: string) {
+  return sql`${events.visitorId} IN (SELECT id FROM visitors WHERE site_id = ${siteId} AND (id = ${leadId} OR lead_id = ${leadId}) UNION SELECT ${leadId})`;
 }
 
 /** Every stored event of a lead (all its visitor ids), in no particular order. */
@@ -34,7 +30,7 @@ export function leadEvents(db: Database, siteId: string, leadId: string): Promis
   return db
     .select()
     .from(events)
-    .where(and(eq(events.siteId, siteId), groupIds(db, siteId, leadId)));
+    .where(and(eq(events.siteId, siteId), groupIds(siteId, leadId)));
 }
 
 /**
@@ -59,7 +55,7 @@ export async function leadTimeline(
   const rows = await db
     .select()
     .from(events)
-    .where(and(eq(events.siteId, siteId), groupIds(db, siteId, leadId), page))
+    .where(and(eq(events.siteId, siteId), groupIds(siteId, leadId), page))
     .orderBy(desc(events.seq), desc(events.visitorId), desc(events.id))
     .limit(limit + 1);
   const list = rows.slice(0, limit);

@@ -120,3 +120,30 @@ export async function scanLeaders(
   const last = end[0];
   return { rows, end: last ? { key: last.key, id: last.id } : null };
 }
+
+/** What a list export shows of a lead beyond its score: its traits, when it was last seen, where it came from. */
+export interface LeadDetails {
+  traits: Record<string, string | number | boolean>;
+  lastSeen: number;
+  source: Record<string, string> | null;
+}
+
+// D1 binds at most 100 parameters per statement: the site id and this many visitor ids.
+const IDS_PER_QUERY = 90;
+
+/** Traits, last seen and source of some of a site's visitors, in one round trip. */
+export async function leadDetails(db: Database, siteId: string, ids: readonly string[]): Promise<Map<string, LeadDetails>> {
+  const queries = [];
+  for (let i = 0; i < ids.length; i += IDS_PER_QUERY) {
+    const chunk = ids.slice(i, i + IDS_PER_QUERY);
+    queries.push(
+      db
+        .select({ id: visitors.id, state: visitors.state, lastSeen: visitors.lastSeen, source: visitors.source })
+        .from(visitors)
+        .where(and(eq(visitors.siteId, siteId), inArray(visitors.id, chunk))),
+    );
+  }
+  const [first, ...rest] = queries;
+  const results = first ? await db.batch([first, ...rest]) : [];
+  return new Map(results.flat().map((r) => [r.id, { traits: r.state.traits, lastSeen: r.lastSeen, source: r.source }]));
+}
