@@ -16,7 +16,7 @@ for (const [name, vp] of [["desk", { width: 1280, height: 900 }], ["phone", { wi
   for (const p of paths) {
     await page.goto(`${base}${p}`);
     await page.waitForTimeout(500);
-    await page.screenshot({ path: `/tmp/cui/${name}-${p.replace(/[^a-z0-9]+/gi, "_")}.png`, fullPage: true });
+    await page.screenshot({ path: `/tmp/cui/${name}-${p.replace(/[^a-z0-9]+/gi, "_")}.png`, fullPage: !process.env.VIEWPORT });
   }
   await ctx.close();
 }

@@ -169,7 +169,7 @@ export function LeadPage({ frame, lead }: { frame: Frame; lead: LeadProfile }) {
           {lead.events.length < lead.eventCount ? `The latest ${lead.events.length} of ${lead.eventCount} events.` : `All ${lead.eventCount} events.`}
         </p>
         <div class="table-wrap">
-          <table class="data events">
+          <table class="data events wide">
             <thead>
               <tr>
                 <th scope="col">When</th>
@@ -185,12 +185,12 @@ export function LeadPage({ frame, lead }: { frame: Frame; lead: LeadProfile }) {
                   <td>
                     <Time at={e.at} />
                   </td>
-                  <th scope="row">
+                  <th scope="row" class="wide-cell">
                     {e.type}
                     {e.path && <span class="path"> {e.path}</span>}
                     {e.detail && <span class="detail"> {e.detail}</span>}
                   </th>
-                  <td>{e.points.length === 0 ? "–" : e.points.map((p) => `${p.label} ${signed(p.points)}`).join("; ")}</td>
+                  <td class="wide-cell">{e.points.length === 0 ? "–" : e.points.map((p) => `${p.label} ${signed(p.points)}`).join("; ")}</td>
                   <td class="num">{signed(e.delta)}</td>
                   <td class="num">{num(e.total)}</td>
                 </tr>

@@ -58,7 +58,7 @@ export function ProspectsPage({ frame, data }: { frame: Frame; data: ProspectsDa
       )}
       {data.rows.length > 0 && (
         <div class="table-wrap">
-          <table class="data">
+          <table class="data wide">
             <thead>
               <tr>
                 <th scope="col">Lead</th>
@@ -83,7 +83,7 @@ export function ProspectsPage({ frame, data }: { frame: Frame; data: ProspectsDa
                     <Time at={r.since} />
                   </td>
                   <td>{r.isNew ? <span class="badge">new</span> : "no"}</td>
-                  <td>{r.reasons.map((x) => `${x.label} ${x.points >= 0 ? "+" : ""}${num(x.points)}`).join("; ")}</td>
+                  <td class="wide-cell">{r.reasons.map((x) => `${x.label} ${x.points >= 0 ? "+" : ""}${num(x.points)}`).join("; ")}</td>
                 </tr>
               ))}
             </tbody>
