@@ -1,5 +1,5 @@
 import { Layout } from "./layout";
-import { num } from "./components";
+import { num, TableWrap } from "./components";
 import { sitePath, type Frame } from "./frame";
 
 /** One account row as the page shows it. */
@@ -25,7 +25,7 @@ export function AccountsPage({ frame, accounts, total, dimensions }: { frame: Fr
       {accounts.length === 0 ? (
         <p class="empty">No lead has a company or a work email yet.</p>
       ) : (
-        <div class="table-wrap">
+        <TableWrap label="Accounts">
           <table class="data">
             <thead>
               <tr>
@@ -64,7 +64,7 @@ export function AccountsPage({ frame, accounts, total, dimensions }: { frame: Fr
               ))}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       )}
     </Layout>
   );

@@ -96,3 +96,12 @@ export function Time({ at }: { at: string | number | null | undefined }) {
   if (at === null || at === undefined) return <span>–</span>;
   return <time datetime={new Date(at).toISOString()}>{when(at)}</time>;
 }
+
+/** A table's box: it scrolls sideways on narrow screens, so it takes keyboard focus and has a name. */
+export function TableWrap({ label, children }: { label: string; children?: Child }) {
+  return (
+    <div class="table-wrap" tabindex={0} role="region" aria-label={label}>
+      {children}
+    </div>
+  );
+}

@@ -1,5 +1,5 @@
 import { Layout } from "./layout";
-import { Chart, Notice, num, Time, type ChartSpec } from "./components";
+import { Chart, Notice, num, Time, type ChartSpec, TableWrap } from "./components";
 import { sitePath, type Frame } from "./frame";
 
 /** One event of the profile's list: when, what, and the points each rule gave or took at it. */
@@ -94,7 +94,7 @@ export function LeadPage({ frame, lead }: { frame: Frame; lead: LeadProfile }) {
           {lead.breakdown.length === 0 ? (
             <p class="empty">No rule has given points yet.</p>
           ) : (
-            <div class="table-wrap">
+            <TableWrap label="Why this score">
               <table class="data">
                 <thead>
                   <tr>
@@ -117,7 +117,7 @@ export function LeadPage({ frame, lead }: { frame: Frame; lead: LeadProfile }) {
                   ))}
                 </tbody>
               </table>
-            </div>
+            </TableWrap>
           )}
         </section>
         <section aria-labelledby="who-title">
@@ -168,7 +168,7 @@ export function LeadPage({ frame, lead }: { frame: Frame; lead: LeadProfile }) {
         <p class="lede">
           {lead.events.length < lead.eventCount ? `The latest ${lead.events.length} of ${lead.eventCount} events.` : `All ${lead.eventCount} events.`}
         </p>
-        <div class="table-wrap">
+        <TableWrap label="Events and their points">
           <table class="data events wide">
             <thead>
               <tr>
@@ -197,7 +197,7 @@ export function LeadPage({ frame, lead }: { frame: Frame; lead: LeadProfile }) {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
         {lead.more && (
           <p>
             <a class="button" href={`?${lead.more}`}>

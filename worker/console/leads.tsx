@@ -1,5 +1,5 @@
 import { Layout } from "./layout";
-import { Notice, num, Time } from "./components";
+import { Notice, num, Time, TableWrap } from "./components";
 import { sitePath, type Frame } from "./frame";
 
 /** One leaderboard line. */
@@ -112,7 +112,7 @@ export function LeadsPage({
         {filtered ? ` (filters walked ${num(scanned)} leads in order)` : ""}.
       </p>
       {leads.length > 0 && (
-        <div class="table-wrap">
+        <TableWrap label="Leads">
           <table class="data leads">
             <thead>
               <tr>
@@ -143,7 +143,7 @@ export function LeadsPage({
               ))}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       )}
       {next && (
         <p>

@@ -1,5 +1,5 @@
 import { Layout } from "./layout";
-import { num, Time } from "./components";
+import { num, Time, TableWrap } from "./components";
 import { sitePath, type Frame } from "./frame";
 
 /** One line of a prospect list as the page shows it. */
@@ -57,7 +57,7 @@ export function ProspectsPage({ frame, data }: { frame: Frame; data: ProspectsDa
         </p>
       )}
       {data.rows.length > 0 && (
-        <div class="table-wrap">
+        <TableWrap label="Prospects">
           <table class="data wide">
             <thead>
               <tr>
@@ -88,7 +88,7 @@ export function ProspectsPage({ frame, data }: { frame: Frame; data: ProspectsDa
               ))}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       )}
       <section aria-labelledby="past-title">
         <h2 id="past-title">Stored lists</h2>

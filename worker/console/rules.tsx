@@ -1,5 +1,5 @@
 import { Layout } from "./layout";
-import { Csrf, Notice, num, Time } from "./components";
+import { Csrf, Notice, num, Time, TableWrap } from "./components";
 import { sitePath, type Frame } from "./frame";
 import type { RulePreview, PreviewLead } from "../ingest/rule-preview";
 
@@ -94,7 +94,7 @@ export function RulesPage({ frame, editor }: { frame: Frame; editor: RulesEditor
             </div>
           </div>
           {p.changedScores.length > 0 && (
-            <div class="table-wrap">
+            <TableWrap label="Biggest score changes">
               <table class="data">
                 <caption>Biggest score changes</caption>
                 <thead>
@@ -114,7 +114,7 @@ export function RulesPage({ frame, editor }: { frame: Frame; editor: RulesEditor
                   ))}
                 </tbody>
               </table>
-            </div>
+            </TableWrap>
           )}
         </section>
       )}
