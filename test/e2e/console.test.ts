@@ -60,6 +60,8 @@ async function visit(page: Page, path: string, shot: string): Promise<void> {
   // Charts are drawn by the console's script: each canvas gets its size once Chart.js has run.
   for (const canvas of await page.locator("canvas[data-chart]").all()) await expect.poll(() => canvas.evaluate((c: HTMLCanvasElement) => c.width)).toBeGreaterThan(0);
   expect(await accessibilityProblems(page), `${path}: accessibility`).toEqual([]);
+  // Wide tables scroll inside their box; the page itself never scrolls sideways, even on a phone.
+  expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth), `${path}: sideways overflow`).toBeLessThanOrEqual(0);
   await page.screenshot({ path: `${SHOTS}/${shot}.png`, fullPage: true });
 }
 
