@@ -10,6 +10,7 @@ import { consoleRoutes } from "./routes/console";
 import { erasureRoutes } from "./routes/erasure";
 import { eventsRoutes } from "./routes/events";
 import { health } from "./routes/health";
+import { openApiRoutes } from "./routes/openapi";
 import { prospectsRoutes } from "./routes/prospects";
 import { rulesRoutes } from "./routes/rules";
 import { sitesRoutes } from "./routes/sites";
@@ -42,6 +43,8 @@ export const app = new Hono<AppEnv>()
   })
   .route("/", health)
   .route("/", collect)
+  // Public, so it comes before the API's authentication.
+  .route("/api", openApiRoutes)
   .route("/api", api)
   .route("/app", consoleRoutes)
   .onError(onError)

@@ -44,11 +44,19 @@ function send(route: (typeof routes)[number], authorization?: string): Promise<R
   return call(route.path, { method: route.method, headers, body: route.body === undefined ? undefined : JSON.stringify(route.body) });
 }
 
+// The API's reference (its OpenAPI document and the page that shows it) is public on purpose.
+const PUBLIC_API = ["GET /api/openapi.json", "GET /api/docs"];
+
 it("lists every /api route of the app in the table above", () => {
   const registered = new Set(
-    app.routes.filter((r) => r.path.startsWith("/api/") && r.method !== "ALL").map((r) => `${r.method} ${r.path}`),
+    app.routes.filter((r) => r.path.startsWith("/api/") && r.method !== "ALL" && !PUBLIC_API.includes(`${r.method} ${r.path}`)).map((r) => `${r.method} ${r.path}`),
   );
   expect([...registered].sort()).toEqual(routes.map((r) => `${r.method} ${r.pattern}`).sort());
+});
+
+it.each(PUBLIC_API)("serves %s without a token", async (route) => {
+  const [method, path] = route.split(" ") as [string, string];
+  expect((await call(path, { method })).status).toBe(200);
 });
 
 describe.each(routes)("$method $pattern", (route) => {

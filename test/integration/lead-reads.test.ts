@@ -1,4 +1,9 @@
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { visitors } from "../../schema";
+import { FILTER_SCAN } from "../../worker/ingest/leaderboard";
+import { emptyState, type ScoreState } from "../../worker/scoring/state";
+import { database } from "../../worker/store/db";
 import { api, createSite, event, track } from "../support/api";
 import type { RuleSetInput } from "../../worker/scoring/rules";
 
@@ -147,5 +152,30 @@ describe("leaderboard lookups and filters", () => {
     const res = await api(`/api/sites/acme/visitors?${query}`);
     expect(res.status).toBe(400);
     expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(/class|trait|prospect|cursor/);
+  });
+});
+
+describe("a filtered leaderboard page", () => {
+  it(`looks at ${FILTER_SCAN} leads at most, answering a short page with a cursor to go on from`, async () => {
+    await createSite("acme", fitRules);
+    const db = database(env.DB);
+    const now = Date.now();
+    // FILTER_SCAN anonymous leads with higher scores, then one A-grade lead below them all.
+    const rows: { id: string; score: number; title: string | null }[] = Array.from({ length: FILTER_SCAN }, (_, i) => ({ id: `bulk-${String(i).padStart(6, "0")}`, score: 1000 - i / 1000, title: null }));
+    rows.push({ id: "fit-lead-01", score: 1, title: "Director" });
+    const values = rows.map((r) => {
+      const state: ScoreState = { ...emptyState(), n: 1, firstTs: now, lastTs: now, visits: 1, traits: r.title ? { title: r.title } : {} };
+      return { siteId: "acme", id: r.id, score: r.score, state, version: 1, firstSeen: now, lastSeen: now };
+    });
+    const inserts = [];
+    for (let i = 0; i < values.length; i += 8) inserts.push(db.insert(visitors).values(values.slice(i, i + 8)));
+    await db.batch(inserts as [(typeof inserts)[number], ...typeof inserts]);
+
+    const first = await json<{ visitors: { id: string }[]; nextCursor: string | null }>("/api/sites/acme/visitors?grade=A2&limit=10");
+    expect(first.visitors).toEqual([]);
+    expect(first.nextCursor).not.toBeNull();
+    const second = await json<{ visitors: { id: string }[]; nextCursor: string | null }>(`/api/sites/acme/visitors?grade=A2&limit=10&cursor=${first.nextCursor}`);
+    expect(second.visitors.map((v) => v.id)).toEqual(["fit-lead-01"]);
+    expect(second.nextCursor).toBeNull();
   });
 });

@@ -28,7 +28,8 @@ const webhookUrl = z
   .max(2000)
   .refine((u) => u.startsWith("https://") || /^http:\/\/(localhost|127\.0\.0\.1)(:\d+)?\//.test(u), "a webhook URL is https (http only for localhost)");
 
-const newSite = z.strictObject({
+/** POST /api/sites body. */
+export const newSite = z.strictObject({
   id: siteId.optional(),
   name,
   origins,

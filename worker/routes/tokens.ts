@@ -22,7 +22,7 @@ export const newToken = z.strictObject({
     .optional(),
 });
 
-const tokenId = z.string().regex(/^tok_[A-Za-z0-9_-]{16}$/, "not a token id");
+export const tokenId = z.string().regex(/^tok_[A-Za-z0-9_-]{16}$/, "not a token id");
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
