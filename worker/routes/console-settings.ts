@@ -3,10 +3,8 @@ import type { SiteRow } from "../../schema";
 import { SettingsPage, type SettingsData, type SettingsOutcome } from "../console/settings";
 import { consoleSite, frameFor, page } from "../lib/console-frame";
 import { adminOnly, type ConsoleEnv } from "../lib/console-session";
-import { ApiError } from "../lib/errors";
 import { describeIssues } from "../lib/validate";
-import { updateSite } from "../store/sites";
-import { newWebhookSecret, siteChanges, siteJson } from "./sites";
+import { changeSite, siteChanges, siteJson } from "./sites";
 
 function settingsData(c: Context<ConsoleEnv>, site: SiteRow): SettingsData {
   const collector = new URL(c.req.url).origin;
@@ -36,12 +34,7 @@ export const consoleSettings = new Hono<ConsoleEnv>()
     if (!parsed.success) {
       outcome = { error: `Not saved: ${describeIssues(parsed.error)}`, typed };
     } else {
-      const { webhookUrl, ...changes } = parsed.data;
-      // The same rules as PATCH /api/sites/:site: a new webhook gets a signing key, removing it drops the key.
-      const newSecret = webhookUrl !== undefined && webhookUrl !== null && !site.webhookSecret;
-      const webhook = webhookUrl === null || webhookUrl === undefined ? { webhookUrl: null, webhookSecret: null } : { webhookUrl, ...(newSecret ? { webhookSecret: newWebhookSecret() } : {}) };
-      const updated = await updateSite(c.var.db, site.id, { ...changes, ...(changes.origins ? { origins: changes.origins.map((o) => o.toLowerCase()) } : {}), ...webhook });
-      if (!updated) throw new ApiError("not_found", `unknown site "${site.id}"`);
+      const { updated, newSecret } = await changeSite(c.var.db, site, parsed.data);
       shown = updated;
       outcome = { saved: true, ...(newSecret && updated.webhookSecret ? { webhookSecret: updated.webhookSecret } : {}) };
     }

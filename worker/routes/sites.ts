@@ -10,6 +10,7 @@ import { defaultRules } from "../scoring/default-rules";
 import { isTimezone } from "../scoring/local-day";
 import { ruleSetSchema } from "../scoring/rules";
 import { siteFromPath } from "../lib/site-param";
+import type { Database } from "../store/db";
 import { insertSite, listSites, updateSite } from "../store/sites";
 
 const origin = z
@@ -73,7 +74,7 @@ export function siteJson(site: SiteRow) {
 }
 
 /** A new webhook signing key. */
-export function newWebhookSecret(): string {
+function newWebhookSecret(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(24));
   return `whsec_${btoa(String.fromCharCode(...bytes)).replaceAll("+", "-").replaceAll("/", "_").replaceAll("=", "")}`;
 }
@@ -85,6 +86,23 @@ function siteAnswer(site: SiteRow, newSecret: boolean) {
 
 function randomSiteId(): string {
   return `site-${crypto.randomUUID().slice(0, 8)}`;
+}
+
+/**
+ * Applies a validated PATCH body to a site (PATCH /api/sites/:site and the console's settings form).
+ * Setting a webhook where there was none makes its signing key (newSecret); removing it drops the key.
+ */
+export async function changeSite(db: Database, site: SiteRow, body: z.output<typeof siteChanges>): Promise<{ updated: SiteRow; newSecret: boolean }> {
+  const { webhookUrl: url, ...changes } = body;
+  const newSecret = url !== undefined && url !== null && !site.webhookSecret;
+  const webhook = url === undefined ? {} : url === null ? { webhookUrl: null, webhookSecret: null } : { webhookUrl: url, ...(newSecret ? { webhookSecret: newWebhookSecret() } : {}) };
+  const updated = await updateSite(db, site.id, {
+    ...changes,
+    ...(changes.origins ? { origins: changes.origins.map((o) => o.toLowerCase()) } : {}),
+    ...webhook,
+  });
+  if (!updated) throw new ApiError("not_found", `unknown site "${site.id}"`);
+  return { updated, newSecret };
 }
 
 /** POST /api/sites, GET /api/sites, GET and PATCH /api/sites/:site. */
@@ -115,16 +133,7 @@ export const sitesRoutes = new Hono<AppEnv>()
   })
   .get("/:site", requireScope("read"), async (c) => c.json({ site: siteJson(await siteFromPath(c)) }))
   .patch("/:site", requireScope("admin"), validate("json", siteChanges), async (c) => {
-    const { webhookUrl: url, ...changes } = c.req.valid("json");
     const site = await siteFromPath(c);
-    // Setting a webhook where there was none makes its signing key; removing it drops the key.
-    const newSecret = url !== undefined && url !== null && !site.webhookSecret;
-    const webhook = url === undefined ? {} : url === null ? { webhookUrl: null, webhookSecret: null } : { webhookUrl: url, ...(newSecret ? { webhookSecret: newWebhookSecret() } : {}) };
-    const updated = await updateSite(c.var.db, site.id, {
-      ...changes,
-      ...(changes.origins ? { origins: changes.origins.map((o) => o.toLowerCase()) } : {}),
-      ...webhook,
-    });
-    if (!updated) throw new ApiError("not_found", `unknown site "${site.id}"`);
+    const { updated, newSecret } = await changeSite(c.var.db, site, c.req.valid("json"));
     return c.json(siteAnswer(updated, newSecret));
   });
