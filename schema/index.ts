@@ -6,3 +6,5 @@ export * from "./prospect-lists";
 export * from "./api-tokens";
 export * from "./erased-visitors";
 export * from "./lead-models";
+export * from "./console-sessions";
+export * from "./site-days";

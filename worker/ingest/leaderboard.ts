@@ -30,7 +30,8 @@ function scoreRange(rules: RuleSet, f: LeaderboardFilters): Pick<ScanFilters, "m
     if (min !== undefined) minScore = Math.max(minScore ?? -Infinity, min);
     if (below !== undefined) belowScore = Math.min(belowScore ?? Infinity, below);
   };
-  if (f.prospect === true) narrow(rules.prospectAt);
+  // Without a threshold nobody is a prospect: no score reaches Number.MAX_VALUE (a bound D1 can bind, unlike Infinity).
+  if (f.prospect === true) narrow(rules.prospectAt ?? Number.MAX_VALUE);
   if (f.prospect === false) narrow(undefined, rules.prospectAt);
   if (f.class !== undefined) {
     const min = rules.classes.find((c) => c.name === f.class)?.min;
