@@ -10,3 +10,8 @@ CREATE INDEX `visitors_by_next_change` ON `visitors` (`site_id`,`next_change_at`
 -- inside a group of equal scores; merged-away rows are not in it.
 DROP INDEX `visitors_by_score`;--> statement-breakpoint
 CREATE INDEX `visitors_by_score` ON `visitors` (`site_id`,`score`,`id`) WHERE "visitors"."lead_id" IS NULL;
+--> statement-breakpoint
+-- Rows written before this migration were scored under their site's version in force (rules changes
+-- rescored every lead at once). Their next change is unknown: 0 makes every lead due once, so the first
+-- sweep computes it.
+UPDATE `visitors` SET `rules_version` = (SELECT `rules_version` FROM `sites` WHERE `sites`.`id` = `visitors`.`site_id`), `next_change_at` = CASE WHEN `lead_id` IS NULL THEN 0 END;
