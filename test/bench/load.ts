@@ -152,6 +152,7 @@ async function main() {
   const acceptedList: Sent[] = [];
   const answers: Record<string, number> = {};
   let retriedCountedAgain = 0;
+  const failures: string[] = [];
   const collect = await autocannon({
     url: `${HOST}/e`,
     connections: CONNECTIONS,
@@ -180,6 +181,7 @@ async function main() {
         onResponse(status, body, context: { sent?: Sent; retry?: boolean }) {
           const key = context.retry ? `${status} retry` : String(status);
           answers[key] = (answers[key] ?? 0) + 1;
+          if (status >= 500 && failures.length < 5) failures.push(`${status} ${body}`);
           if (status !== 202 || !context.sent) return;
           const result = JSON.parse(body) as { accepted: number };
           if (result.accepted === 1) {
@@ -232,6 +234,8 @@ async function main() {
     dump: { bytes: dump.length, ip: dump.split("127.0.0.1").length - 1, userAgent: dump.split("LeadscoreBench").length - 1 + dump.split("Mozilla/5.0").length - 1 },
   };
   console.log(`BENCH ${JSON.stringify(result)}`);
+  // What the collector said and logged about its 5xx answers, to tell load from a fault.
+  if (failures.length > 0) console.error(`load: 5xx answers, e.g.\n${failures.join("\n")}\n${output.split("\n").filter((l) => /error/i.test(l)).slice(0, 20).join("\n")}`);
   const failed = accepted.size < NEW_EVENTS * 0.99 || lost > 0 || duplicated > 0 || result.unexpected > 0 || result.dump.ip > 0 || result.dump.userAgent > 0;
   if (failed) throw new Error("the load run lost, doubled or leaked something; see the BENCH line above");
 }
