@@ -77,7 +77,7 @@ export const eventsRoutes = new Hono<AppEnv>().post("/", requireScope("ingest"),
     events.push({ id: e.id, type: e.type, ts: correctedTime(receivedAt, sentAt, e.at), path: null, props: e.props ?? null });
   }
   const result = await scoreBatch(c.var.db, site.id, visitorId as string, events, receivedAt, () => {}, null);
-  if (result.notify) c.executionCtx.waitUntil(deliver(result.notify));
+  if (result.notify) c.executionCtx.waitUntil(deliver(result.notify, c.env));
   // The implicit identify is ours, not the sender's: count only the sender's events.
   const accepted = input.events.filter((e) => result.accepted.includes(e.id)).length;
   return c.json({ visitorId, accepted, duplicates: input.events.length - accepted }, 202);

@@ -1,12 +1,12 @@
-import { Hono } from "hono";
+import { Hono, type Context } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../lib/app-env";
 import { requireScope } from "../lib/auth";
 import { ApiError } from "../lib/errors";
 import { siteFromPath } from "../lib/site-param";
 import { describeIssues } from "../lib/validate";
-import { replaceRules, rescoreSite } from "../ingest/rescore";
-import { evaluate } from "../scoring/evaluate";
+import { replaceRules } from "../ingest/rescore";
+import { previewRules } from "../ingest/rule-preview";
 import { ruleSetSchema, type RuleSet } from "../scoring/rules";
 import { findRuleSet } from "../store/rules";
 
@@ -23,13 +23,8 @@ export function parseRuleSet(body: unknown): RuleSet {
   throw new ApiError("bad_request", `invalid rule set: ${describeIssues(result.error, ruleName)}`);
 }
 
-async function jsonBody(request: Request): Promise<unknown> {
-  try {
-    return await request.json();
-  } catch (err) {
-    throw new ApiError("bad_request", `body is not valid JSON: ${(err as Error).message}`);
-  }
-}
+/** The request's JSON body (a malformed one never gets here: see jsonBodies), or undefined without one. */
+const requestJson = (c: Context<AppEnv>): Promise<unknown> => (c.req.raw.body === null ? Promise.resolve(undefined) : c.req.json());
 
 /** GET's answer, which PUT takes back as is: the rule set under `rules`, and the version it was read at. */
 export const ruleSetEnvelope = z.strictObject({
@@ -65,7 +60,7 @@ export const rulesRoutes = new Hono<AppEnv>()
     return c.json(ruleSetAnswer(set));
   })
   .put("/", requireScope("admin"), async (c) => {
-    const { rules, readVersion } = ruleSetBody(await jsonBody(c.req.raw));
+    const { rules, readVersion } = ruleSetBody(await requestJson(c));
     const site = await siteFromPath(c);
     if (readVersion !== undefined && readVersion !== site.rulesVersion) {
       throw new ApiError("conflict", `the rules were read at version ${readVersion}; version ${site.rulesVersion} was stored since`);
@@ -75,33 +70,9 @@ export const rulesRoutes = new Hono<AppEnv>()
     return c.json(ruleSetAnswer({ version, createdAt: now, rules }));
   })
   .post("/preview", requireScope("admin"), async (c) => {
-    const { rules } = ruleSetBody(await jsonBody(c.req.raw));
+    const { rules } = ruleSetBody(await requestJson(c));
     const site = await siteFromPath(c);
     const current = await findRuleSet(c.var.db, site.id, site.rulesVersion);
     if (!current) throw new ApiError("not_found", `site "${site.id}" has no rules`);
-    const now = Date.now();
-    const { snapshot, rescored } = await rescoreSite(c.var.db, site, rules, now);
-    type Lead = { visitorId: string; email: string | null };
-    const becomeProspects: Lead[] = [];
-    const stopBeingProspects: Lead[] = [];
-    const changedScores: (Lead & { before: number; after: number })[] = [];
-    for (const [id, after] of rescored) {
-      const stored = snapshot.states.get(id);
-      if (!stored) continue;
-      const before = evaluate(stored.state, current.rules, now);
-      const is = after.score >= rules.prospectAt;
-      const lead = { visitorId: id, email: stored.state.email };
-      if (!before.prospect && is) becomeProspects.push(lead);
-      if (before.prospect && !is) stopBeingProspects.push(lead);
-      const afterScore = Math.round(after.score * 100) / 100;
-      if (before.total !== afterScore) changedScores.push({ ...lead, before: before.total, after: afterScore });
-    }
-    const byId = (a: Lead, b: Lead) => a.visitorId.localeCompare(b.visitorId);
-    changedScores.sort((a, b) => Math.abs(b.after - b.before) - Math.abs(a.after - a.before) || byId(a, b));
-    return c.json({
-      visitors: rescored.size,
-      becomeProspects: becomeProspects.sort(byId),
-      stopBeingProspects: stopBeingProspects.sort(byId),
-      changedScores: changedScores.slice(0, 100),
-    });
+    return c.json(await previewRules(c.var.db, site, current.rules, rules, Date.now()));
   });
