@@ -4,7 +4,7 @@ import { authenticate } from "./lib/auth";
 import { apiBodyLimit } from "./lib/body-limit";
 import { jsonBodies } from "./lib/json-body";
 import { onError, onNotFound } from "./lib/errors";
-import { database } from "./store/db";
+import { controlDatabase, database, databaseFor } from "./store/db";
 import { accountsRoutes } from "./routes/accounts";
 import { collect } from "./routes/collect";
 import { consoleRoutes } from "./routes/console";
@@ -24,6 +24,11 @@ import { storeDueLists } from "./scheduled";
 // Every route declares the token scope it takes with requireScope; one that declares none is admin-only.
 const api = new Hono<AppEnv>()
   .use(authenticate)
+  // A site's routes reach its data through databaseFor, the seam for spreading sites over databases.
+  .use("/sites/:site/*", async function withSiteDatabase(c, next) {
+    c.set("db", databaseFor(c.env, c.req.param("site")));
+    await next();
+  })
   .use(apiBodyLimit)
   .use(jsonBodies)
   .route("/tokens", tokensRoutes)
@@ -40,7 +45,7 @@ const api = new Hono<AppEnv>()
 /** The collector: beacons at /e, the API under /api, the console under /app (the tracker and the console's script are static assets). */
 export const app = new Hono<AppEnv>()
   .use(async function withDatabase(c, next) {
-    c.set("db", database(c.env.DB));
+    c.set("db", controlDatabase(c.env));
     await next();
   })
   .route("/", health)

@@ -11,8 +11,12 @@ it("writes at most 3 rows per page view (indexes included), for a new and a know
   await createSite("acme");
   const first = await pageViewCost("acme", "visitor-new1", "event-0001");
   const second = await pageViewCost("acme", "visitor-new1", "event-0002");
+  const warm = await pageViewCost("acme", "visitor-new1", "event-0003", true);
   expect(first.written).toBeLessThanOrEqual(3);
   expect(second.written).toBeLessThanOrEqual(3);
+  expect(warm.written).toBeLessThanOrEqual(3);
+  // From what the isolate last wrote: one batch, reading no more than the guard's few rows.
+  expect(warm.read).toBeLessThan(second.read);
 });
 
 it("reads the same rows per page view with 10 or 10,000 prior events", async () => {
