@@ -1,9 +1,13 @@
 import { applyD1Migrations, reset } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeEach } from "vitest";
+import { captureQueue } from "../support/jobs";
 
-// Every test starts from an empty, migrated database.
+// Every test starts from an empty, migrated database, and with the JOBS queue held in the test: nothing a
+// test enqueues runs unless it drains the queue itself (see support/jobs.ts), so no background message
+// can touch the next test's database.
 beforeEach(async () => {
   await reset();
   await applyD1Migrations(env.DB, env.TEST_MIGRATIONS);
+  captureQueue();
 });
