@@ -70,6 +70,8 @@ describe("the hourly cron", () => {
     // No invocation comes near the limits, whatever the number of sites and leads.
     expect(Math.max(...run.calls)).toBeLessThanOrEqual(STATEMENT_BUDGET);
     expect(Math.min(...run.calls)).toBeGreaterThan(0);
+    // Rows read stay proportional to the due leads (a few per lead), not to leads times chunk size.
+    expect(Math.max(...run.meters.map((m) => m.read))).toBeLessThanOrEqual(6 * leads);
 
     expect(await count("SELECT count(*) AS n FROM prospect_lists")).toBe(SITES - 10);
     expect(await count("SELECT count(*) AS n FROM jobs WHERE kind = 'daily' AND status = 'done'")).toBe(SITES - 10);
