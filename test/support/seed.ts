@@ -11,7 +11,7 @@ export async function seedHistory(siteId: string, visitorId: string, count: numb
   const db = database(env.DB);
   const start = Date.now() - 6 * 86_400_000;
   const history: ScoredEvent[] = Array.from({ length: count }, (_, i) => ({ id: `seed-${visitorId}-${i}`, type: "pageview", ts: start + i * 20_000, path: "/" }));
-  const rows = history.map((e, seq) => ({ siteId, visitorId, id: e.id, seq, ts: e.ts, receivedAt: e.ts, type: e.type, path: e.path ?? null, props: null }));
+  const rows = history.map((e, seq) => ({ siteId, visitorId, id: e.id, seq, ts: e.ts, type: e.type, path: e.path ?? null, props: null, country: null }));
   const inserts = [];
   for (let i = 0; i < rows.length; i += 11) inserts.push(db.insert(events).values(rows.slice(i, i + 11)));
   for (let i = 0; i < inserts.length; i += 500) {
@@ -41,7 +41,7 @@ export async function seedLeads(siteId: string, visitorIds: string[], count: num
   const visitorRows = [];
   for (const visitorId of visitorIds) {
     const history: ScoredEvent[] = Array.from({ length: count }, (_, i) => ({ id: `seed-${visitorId}-${i}`, type: "pageview", ts: start + i * 20_000, path: "/" }));
-    eventRows.push(...history.map((e, seq) => ({ siteId, visitorId, id: e.id, seq, ts: e.ts, receivedAt: e.ts, type: e.type, path: e.path ?? null, props: null })));
+    eventRows.push(...history.map((e, seq) => ({ siteId, visitorId, id: e.id, seq, ts: e.ts, type: e.type, path: e.path ?? null, props: null, country: null })));
     const state = replay(history, rules, settings);
     const lastTs = state.lastTs ?? start;
     visitorRows.push({ siteId, id: visitorId, score: totalScore(state, rules, lastTs), prospectSince: state.prospectSince, state, version: 1, rulesVersion: 1, firstSeen: start, lastSeen: lastTs, source: null });

@@ -1,8 +1,9 @@
-import { and, asc, eq, inArray, isNull, ne, sql } from "drizzle-orm";
+import { and, eq, inArray, sql } from "drizzle-orm";
 import { events, sites, visitors, type EventRow, type VisitorRow } from "../../schema";
 import type { ScoreState } from "../scoring/state";
 import type { Database } from "./db";
 import { abortIf, runGuarded, visitorsMoved } from "./guard";
+import { idsWhere, oldestLeadWithEmail } from "./visitor-reads";
 
 /**
  * A lead's own row and the rows of the visitors merged into it: one key lookup plus the lead_id index, so
@@ -11,20 +12,14 @@ import { abortIf, runGuarded, visitorsMoved } from "./guard";
 export async function leadGroup(db: Database, siteId: string, leadId: string): Promise<VisitorRow[]> {
   const [own, merged] = await db.batch([
     db.select().from(visitors).where(and(eq(visitors.siteId, siteId), eq(visitors.id, leadId))),
-    db.select().from(visitors).where(and(eq(visitors.siteId, siteId), eq(visitors.leadId, leadId))),
+    db.select().from(visitors).where(and(eq(visitors.siteId, siteId), idsWhere(db, siteId, eq(visitors.leadId, leadId)))),
   ]);
   return [...own, ...merged];
 }
 
 /** The oldest other lead (not merged into anyone) identified with this email, or undefined. */
-export function otherLeadWithEmail(db: Database, siteId: string, email: string, exceptId: string): Promise<VisitorRow | undefined> {
-  return db
-    .select()
-    .from(visitors)
-    .where(and(eq(visitors.siteId, siteId), eq(visitors.email, email), isNull(visitors.leadId), ne(visitors.id, exceptId)))
-    .orderBy(asc(visitors.firstSeen), asc(visitors.id))
-    .limit(1)
-    .get();
+export async function otherLeadWithEmail(db: Database, siteId: string, email: string, exceptId: string): Promise<VisitorRow | undefined> {
+  return (await oldestLeadWithEmail(db, siteId, email, exceptId))[0];
 }
 
 // D1 binds at most 100 parameters per statement.
