@@ -2,6 +2,9 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { MAX_API_BODY_BYTES } from "../../worker/lib/body-limit";
 import { api, call, createSite, event, tableCounts, track, visitor } from "../support/api";
 import { captureQueue, drainQueue } from "../support/jobs";
+import { seedLeads } from "../support/seed";
+import { PREVIEW_LEADS } from "../../worker/routes/rules";
+import { ruleSetSchema } from "../../worker/scoring/rules";
 
 const pageViewsOnly = { prospectAt: 3, rules: [{ id: "pv", label: "Page view", points: 1, when: { event: "pageview" } }] };
 
@@ -56,6 +59,20 @@ describe("rules", () => {
     expect(((await res2.json()) as { stopBeingProspects: string[] }).stopBeingProspects).toEqual(["visitor-many"]);
     expect(await tableCounts()).toEqual(before);
     expect((await visitor("acme", "visitor-few1")).prospect).toBe(false);
+  });
+
+  it("previews a bounded page of leads at a time, says which, and pages on with the cursor it gives", async () => {
+    await createSite("acme", pageViewsOnly);
+    const ids = Array.from({ length: PREVIEW_LEADS + 5 }, (_, i) => `lead-${String(i).padStart(4, "0")}`);
+    await seedLeads("acme", ids, 2, ruleSetSchema.parse(pageViewsOnly), { visitTimeoutMs: 30 * 60_000, timezone: "UTC" });
+    type Preview = { visitors: number; becomeProspects: string[]; page: { from: string | null; to: string; eventsReplayed: number; nextCursor: string | null } };
+    const first = (await (await api("/api/sites/acme/rules/preview", "POST", { ...pageViewsOnly, prospectAt: 2 })).json()) as Preview;
+    expect(first.visitors).toBe(PREVIEW_LEADS);
+    expect(first.becomeProspects).toEqual(ids.slice(0, PREVIEW_LEADS));
+    expect(first.page).toMatchObject({ from: null, to: ids[PREVIEW_LEADS - 1], eventsReplayed: 2 * PREVIEW_LEADS, nextCursor: ids[PREVIEW_LEADS - 1] });
+    const next = (await (await api(`/api/sites/acme/rules/preview?cursor=${first.page.nextCursor}`, "POST", { ...pageViewsOnly, prospectAt: 2 })).json()) as Preview;
+    expect(next.becomeProspects).toEqual(ids.slice(PREVIEW_LEADS));
+    expect(next.page.nextCursor).toBeNull();
   });
 
   it.each([
