@@ -5,7 +5,7 @@ import { dueLeads, leadsFrom, storeSweptScores, type DueCursor, type ScoreCursor
 import { advanceJob, failJob, jobUnmoved } from "../store/jobs";
 import { finishList, insertListRows, listBefore, onList } from "../store/prospect-lists";
 import { prepared, runBatch } from "../store/raw";
-import { purgeEventsBefore } from "../store/retention";
+import { purgeChunk } from "../store/retention";
 import { findRuleSet } from "../store/rules";
 import { findSite } from "../store/sites";
 import { DAY_MS } from "../scoring/decay";
@@ -18,8 +18,8 @@ import { enqueueNotices } from "./webhook";
 
 /** Leads re-evaluated per sweep chunk, and leads looked at per list chunk: one read and one small batch each. */
 export const DAILY_LEADS_PER_CHUNK = 200;
-/** Events deleted per purge statement: keeps each delete well inside D1's per-query time limit. */
-export const PURGE_EVENTS_PER_CHUNK = 5_000;
+/** Visitors whose expired events one purge chunk deletes (reading those visitors' events only). */
+export const PURGE_VISITORS_PER_CHUNK = 100;
 
 /** Counts shown in the job's cursor, per phase. */
 interface DailyCounts {
@@ -31,7 +31,7 @@ interface DailyCounts {
 /**
  * Where a site's daily run got to. sweep: leads whose next change time has come; list-top: leads stored
  * at or above the threshold, down the score index; list-due: leads whose time has come stored below it;
- * purge: events past retention, by the time index.
+ * purge: events past retention, visitor by visitor off the retention index.
  */
 type DailyCursor = DailyCounts &
   (
@@ -146,9 +146,9 @@ export async function dailyStep(db: Database, queue: Queue, job: JobRow, now: nu
     return { done: false };
   }
 
-  const [purge] = await runBatch(db, [purgeEventsBefore(db, site.id, at - site.retentionDays * DAY_MS, PURGE_EVENTS_PER_CHUNK)]);
-  const purged = purge?.meta.changes ?? 0;
-  const done = purged < PURGE_EVENTS_PER_CHUNK;
+  const [deleted, marked] = await runBatch(db, purgeChunk(db, site.id, at - site.retentionDays * DAY_MS, PURGE_VISITORS_PER_CHUNK, at));
+  const purged = deleted?.meta.changes ?? 0;
+  const done = (marked?.meta.changes ?? 0) < PURGE_VISITORS_PER_CHUNK;
   await commit({ ...counts, purged: counts.purged + purged, phase: "purge" }, purged, [], done);
   return { done };
 }
