@@ -58,7 +58,7 @@ export async function handleMessage(env: Env, body: JobMessage, attempt: number)
       await cronPage(controlDatabase(env), (site) => databaseFor(env, site), env.JOBS, body);
       return null;
     case "webhook":
-      return deliverNotice(databaseFor(env, body.site), body, attempt, Date.now());
+      return deliverNotice(databaseFor(env, body.site), env, body, attempt, Date.now());
   }
 }
 

@@ -3,7 +3,8 @@ import { prospectNotification } from "../ingest/webhook";
 import type { Database } from "../store/db";
 import { dueLeads, leadsFrom, storeSweptScores, type DueCursor, type ScoreCursor, type SweptScore } from "../store/due-leads";
 import { advanceJob, failJob, jobUnmoved } from "../store/jobs";
-import { finishList, insertListRows, listBefore, onList } from "../store/prospect-lists";
+import { finishList, insertListRows, listBefore, listFigures, onList } from "../store/prospect-lists";
+import { leadTotals, storeSiteDay } from "../store/site-days";
 import { prepared, runBatch } from "../store/raw";
 import { purgeChunk } from "../store/retention";
 import { findRuleSet } from "../store/rules";
@@ -31,13 +32,15 @@ interface DailyCounts {
 /**
  * Where a site's daily run got to. sweep: leads whose next change time has come; list-top: leads stored
  * at or above the threshold, down the score index; list-due: leads whose time has come stored below it;
- * purge: events past retention, visitor by visitor off the retention index.
+ * figures: the day's totals for the console; purge: events past retention, visitor by visitor off the
+ * retention index.
  */
 type DailyCursor = DailyCounts &
   (
     | { phase: "sweep"; after?: DueCursor }
     | { phase: "list-top"; previous: string | null; after?: ScoreCursor }
     | { phase: "list-due"; previous: string | null; after?: DueCursor }
+    | { phase: "figures" }
     | { phase: "purge" }
   );
 
@@ -142,7 +145,20 @@ export async function dailyStep(db: Database, queue: Queue, job: JobRow, now: nu
       return { done: false };
     }
     // The last chunk marks the list complete in the same batch: from then on it is the day's stored list.
-    await commit({ ...counts, listed, phase: "purge" }, lines.length, [...writes, finishList(db, site.id, dateOf(job), at)]);
+    await commit({ ...counts, listed, phase: "figures" }, lines.length, [...writes, finishList(db, site.id, dateOf(job), at)]);
+    return { done: false };
+  }
+
+  if (cursor.phase === "figures") {
+    // The day's figures for the console's overview, next to the stored list: aggregates, never the rows.
+    const [totals, list] = await Promise.all([leadTotals(db, site.id, current.classes), listFigures(db, site.id, dateOf(job))]);
+    const topRules = list.newProspectRules
+      .map((t) => ({ ...t, points: Math.round(t.points * 100) / 100 }))
+      .sort((a, b) => b.leads - a.leads || b.points - a.points || a.rule.localeCompare(b.rule))
+      .slice(0, 10);
+    const figures = { eventsTotal: totals.eventsTotal, leads: totals.leads, prospects: list.prospects, newProspects: list.newProspects, classes: totals.classes, topRules };
+    await storeSiteDay(db, site.id, dateOf(job), figures, at);
+    await commit({ ...counts, phase: "purge" }, 0);
     return { done: false };
   }
 
