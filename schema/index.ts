@@ -5,5 +5,8 @@ export * from "./events";
 export * from "./prospect-lists";
 export * from "./api-tokens";
 export * from "./erased-visitors";
+export * from "./jobs";
+export * from "./webhook-failures";
+export * from "./prospect-list-rows";
 export * from "./console-sessions";
 export * from "./site-days";

@@ -6,6 +6,7 @@ import { overviewFigures } from "../../worker/routes/console-overview";
 import type { SiteDayRow } from "../../schema";
 import { api, createSite, event, track } from "../support/api";
 import { signIn } from "../support/console";
+import { captureQueue, drainQueue } from "../support/jobs";
 
 // Contact page 30, any page view 1, prospect at 50; classes warm 20 and hot 35.
 const RULES = {
@@ -50,7 +51,10 @@ describe("overview", () => {
 
   it("shows the figures the daily run recorded with the day's list", async () => {
     await siteWithLeads();
+    const queued = captureQueue();
     await worker.scheduled(createScheduledController({ scheduledTime: Date.now(), cron: "0 * * * *" }), env);
+    // The cron only enqueues; the site's daily run records the figures.
+    await drainQueue(queued);
     const user = await signIn("acme");
     const html = await (await user.get("/app/sites/acme")).text();
     const stats = texts(html, /<span class="stat-value">([^<]*)<\/span><span class="stat-label">/g);

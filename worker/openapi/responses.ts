@@ -1,7 +1,7 @@
 // What the API answers, as zod schemas for the OpenAPI document. The routes build these answers by hand;
 // test/integration/openapi.test.ts checks real answers against these schemas, so neither can drift.
 import { z } from "zod";
-import { TOKEN_SCOPES } from "../../schema";
+import { JOB_KINDS, JOB_STATUSES, TOKEN_SCOPES } from "../../schema";
 import { errorCodes } from "../lib/errors";
 import { ruleSetSchema } from "../scoring/rules";
 
@@ -49,6 +49,44 @@ export const previewAnswer = z.strictObject({
   becomeProspects: z.array(previewLead),
   stopBeingProspects: z.array(previewLead),
   changedScores: z.array(previewLead.extend({ before: z.number(), after: z.number() })),
+  page: z.strictObject({
+    from: z.string().nullable(),
+    to: z.string().nullable(),
+    eventsReplayed: z.number().int(),
+    nextCursor: z.string().nullable(),
+    note: z.string(),
+  }),
+});
+
+/** A background job and its progress (see README, Background jobs). */
+export const jobAnswer = z.strictObject({
+  id: z.string(),
+  kind: z.enum(JOB_KINDS),
+  status: z.enum(JOB_STATUSES),
+  rulesVersion: z.number().int().nullable(),
+  processed: z.number().int(),
+  total: z.number().int().nullable(),
+  progress: z.unknown().describe("where the job got to: a rescore's last lead id; a daily run's phase and counts"),
+  createdAt: iso,
+  updatedAt: iso,
+  finishedAt: nullableIso,
+  error: z.string().nullable(),
+});
+export const jobsAnswer = z.strictObject({ site: z.string(), jobs: z.array(jobAnswer) });
+/** PUT rules: the stored version, and the rescore job that brings the stored leads over. */
+export const rulesPutAnswer = rulesAnswer.extend({ job: jobAnswer });
+export const webhookFailuresAnswer = z.strictObject({
+  site: z.string(),
+  failures: z.array(
+    z.strictObject({
+      delivery: z.string(),
+      visitorId: z.string(),
+      attempts: z.number().int(),
+      lastError: z.string(),
+      failedAt: iso,
+      notice: z.record(z.string(), z.unknown()),
+    }),
+  ),
 });
 
 const visitorSummary = z.strictObject({
@@ -129,6 +167,7 @@ export const prospectsAnswer = z.strictObject({
       reasons: z.array(z.strictObject({ rule: z.string(), label: z.string(), points: z.number() })),
     }),
   ),
+  nextCursor: z.string().nullable(),
 });
 
 export const accountsAnswer = z.strictObject({
