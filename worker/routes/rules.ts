@@ -4,6 +4,7 @@ import { requireScope } from "../lib/auth";
 import { ApiError } from "../lib/errors";
 import { siteFromPath } from "../lib/site-param";
 import { describeIssues } from "../lib/validate";
+import { refuseProtoKeys } from "../lib/proto-keys";
 import { replaceRules, rescoreSite } from "../ingest/rescore";
 import { evaluate } from "../scoring/evaluate";
 import { ruleSetSchema, type RuleSet } from "../scoring/rules";
@@ -11,6 +12,7 @@ import { findRuleSet } from "../store/rules";
 
 /** Validates a rule set, naming the rule (by position and id) and the field that is wrong. */
 export function parseRuleSet(body: unknown): RuleSet {
+  refuseProtoKeys(body, "rule set");
   const result = ruleSetSchema.safeParse(body);
   if (result.success) return result.data;
   const rules = (body as { rules?: unknown[] } | null)?.rules;
