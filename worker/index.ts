@@ -9,6 +9,7 @@ import { collect } from "./routes/collect";
 import { erasureRoutes } from "./routes/erasure";
 import { eventsRoutes } from "./routes/events";
 import { health } from "./routes/health";
+import { identitySecretRoutes } from "./routes/identity-secret";
 import { prospectsRoutes } from "./routes/prospects";
 import { rulesRoutes } from "./routes/rules";
 import { sitesRoutes } from "./routes/sites";
@@ -27,7 +28,8 @@ const api = new Hono<AppEnv>()
   .route("/sites/:site/visitors", erasureRoutes)
   .route("/sites/:site/prospects", prospectsRoutes)
   .route("/sites/:site/events", eventsRoutes)
-  .route("/sites/:site/accounts", accountsRoutes);
+  .route("/sites/:site/accounts", accountsRoutes)
+  .route("/sites/:site/identity-secret", identitySecretRoutes);
 
 /** The collector: beacons at /e, the API under /api (the tracker itself is a static asset). */
 export const app = new Hono<AppEnv>()

@@ -5,7 +5,7 @@ import { commitScored, loadScoringInput } from "../store/visitor-writes";
 import { scoringSettings, type SiteWithRules } from "../store/sites";
 import { apply, dedupe } from "../scoring/engine";
 import { totalScore } from "../scoring/evaluate";
-import { emptyState } from "../scoring/state";
+import { emptyState, verifiedEmail } from "../scoring/state";
 import { ApiError, storageUnavailable } from "../lib/errors";
 import { sha256Hex } from "../lib/hash";
 import { mergeByEmail } from "./merge-leads";
@@ -131,8 +131,10 @@ export async function scoreBatch(
       );
       // A newly known email that another lead already has: they are one person. The events are stored
       // whatever happens here, so a failed merge is logged rather than answered as a failed beacon.
-      if (state.email !== null && state.email !== (lead?.email ?? null)) {
-        await mergeByEmail(db, input.site, leadId, state.email, receivedAt).catch((err: unknown) => console.error("merging leads by email failed", err));
+      // Only a verified email joins leads: a browser's unsigned claim stays on its own visitor.
+      const email = verifiedEmail(state);
+      if (email !== null && email !== (lead?.email ?? null)) {
+        await mergeByEmail(db, input.site, leadId, email, receivedAt).catch((err: unknown) => console.error("merging leads by email failed", err));
       }
       const crossed = (lead?.state.prospectSince ?? null) === null && state.prospectSince !== null;
       const notify = crossed ? prospectNotification(site, rules, leadId, state, receivedAt) : null;

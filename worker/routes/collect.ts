@@ -3,14 +3,17 @@ import { cors } from "hono/cors";
 import { isbot } from "isbot";
 import { z } from "zod";
 import type { AppEnv } from "../lib/app-env";
-import { ApiError } from "../lib/errors";
+import { ApiError, storageUnavailable } from "../lib/errors";
 import { describeIssues } from "../lib/validate";
 import { scoreBatch, type IncomingEvent } from "../ingest/score-batch";
 import { deliver } from "../ingest/webhook";
 import { originAllowed } from "../ingest/origins";
 import { sourceOf } from "../ingest/source";
 import { correctedTime, epochMs } from "../ingest/clock";
-import { clientId, customEventName, siteId } from "../ingest/ids";
+import { beaconEventName, clientId, siteId } from "../ingest/ids";
+import { identifyProps, SIG_PROP, verifiedIdentifies } from "../ingest/verify-identity";
+import { pathWithoutParams, withBareUrls } from "../ingest/strip-url";
+import { identitySecretOf } from "../store/identity-secret";
 import { emailAddress, eventProps } from "../ingest/props";
 import { GEO_COUNTRY_PROP } from "../scoring/engine";
 
@@ -30,7 +33,7 @@ const beaconEvent = z.strictObject({
   i: clientId,
   /** Type: pageview, video_play, download, identify (email and traits in `d`), or track (a custom event named by `c`). */
   n: z.enum(["pageview", "video_play", "download", "identify", "track"]),
-  c: customEventName.optional(),
+  c: beaconEventName.optional(),
   /** Client time of the event. */
   t: epochMs,
   /** Page URL. */
@@ -44,6 +47,10 @@ const beaconEvent = z.strictObject({
   .refine((e) => e.n !== "identify" || (e.d?.email === undefined || emailAddress.safeParse(e.d.email).success), {
     message: "d.email is not an email address",
     path: ["d", "email"],
+  })
+  .refine((e) => e.n !== "identify" || e.d?.[SIG_PROP] === undefined || (typeof e.d[SIG_PROP] === "string" && /^[0-9a-fA-F]{64}$/.test(e.d[SIG_PROP]) && e.d.email !== undefined), {
+    message: "d.sig is the hex HMAC-SHA256 of d.email (64 hex digits), and goes with d.email",
+    path: ["d", SIG_PROP],
   });
 
 const beacon = z.strictObject({
@@ -134,6 +141,13 @@ export const collect = new Hono<AppEnv>()
     if (!success) throw new ApiError("rate_limited", `too many beacons for site "${body.s}"; retry shortly`, { "Retry-After": "10" });
     const origin = c.req.header("origin") ?? null;
     const geo = countryOf(c.req.raw);
+    const verified = await verifiedIdentifies(async () => {
+      try {
+        return await identitySecretOf(c.var.db, body.s);
+      } catch (err) {
+        throw storageUnavailable(err);
+      }
+    }, body.e);
     const events: IncomingEvent[] = body.e.map((e, i) => {
       const url = new URL(e.u);
       if (url.pathname.length > MAX_PATH_LENGTH) throw new ApiError("bad_request", `invalid beacon: e[${i}].u: the path is over ${MAX_PATH_LENGTH} characters`);
@@ -141,8 +155,8 @@ export const collect = new Hono<AppEnv>()
         id: e.i,
         type: e.n === "track" ? (e.c as string) : e.n,
         ts: correctedTime(receivedAt, body.t, e.t),
-        path: url.pathname,
-        props: geo ? { ...e.d, [GEO_COUNTRY_PROP]: geo } : (e.d ?? null),
+        path: pathWithoutParams(url.pathname),
+        props: beaconProps(e, verified[i] === true, geo),
       };
     });
     const result = await scoreBatch(
@@ -163,6 +177,16 @@ export const collect = new Hono<AppEnv>()
     if (result.notify) c.executionCtx.waitUntil(deliver(result.notify));
     return c.json({ accepted: result.accepted.length, duplicates: result.duplicates }, 202);
   });
+
+/**
+ * A beacon event's properties as stored: URLs bare, an identify's signature replaced by the verified
+ * mark, and the located country (a property clients cannot send) added.
+ */
+function beaconProps(e: { n: string; d?: Record<string, string | number | boolean> | undefined }, verified: boolean, geo: string | null): Record<string, unknown> | null {
+  let props: Record<string, unknown> | null = e.d ? withBareUrls(e.n, e.d) : null;
+  if (props && e.n === "identify") props = identifyProps(props, verified);
+  return geo ? { ...props, [GEO_COUNTRY_PROP]: geo } : props;
+}
 
 /** The visitor's country as the edge located the request (ISO 3166 alpha-2), if it did. */
 function countryOf(request: Request): string | null {

@@ -18,10 +18,12 @@ const query = z.strictObject({
 
 function csv(rows: ProspectRow[]): string {
   return toCsv(
-    ["visitor_id", "email", "score", "class", "grade", "prospect_since", "new", "reasons"],
+    ["visitor_id", "email", "email_verified", "score", "class", "grade", "prospect_since", "new", "reasons"],
     rows.map((r) => [
       r.visitorId,
       r.email,
+      // Lists stored before verification existed have no flag: their emails were never verified.
+      r.emailVerified === true ? "yes" : "no",
       r.score,
       r.class,
       r.grade,
@@ -51,6 +53,6 @@ export const prospectsRoutes = new Hono<AppEnv>().get("/", requireScope("read"),
     date,
     // A stored list is the one handed out that morning; before the day's run the list is live.
     stored: stored !== undefined,
-    prospects: rows.map((r) => ({ ...r, since: new Date(r.since).toISOString() })),
+    prospects: rows.map((r) => ({ ...r, emailVerified: r.emailVerified === true, since: new Date(r.since).toISOString() })),
   });
 });

@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { z } from "zod";
 import type { SiteRow } from "../../schema";
 import { siteId } from "../ingest/ids";
+import { newIdentitySecret } from "../ingest/verify-identity";
 import type { AppEnv } from "../lib/app-env";
 import { requireScope } from "../lib/auth";
 import { ApiError } from "../lib/errors";
@@ -67,6 +68,8 @@ export function siteJson(site: SiteRow) {
     retentionDays: site.retentionDays,
     webhookUrl: site.webhookUrl,
     rulesVersion: site.rulesVersion,
+    /** Whether the site has an identity secret, so that signed identifies can be verified. */
+    identityVerification: site.identitySecret !== null,
     createdAt: new Date(site.createdAt).toISOString(),
   };
 }
@@ -80,6 +83,11 @@ function newWebhookSecret(): string {
 /** The site as the API shows it; the webhook's signing key only in the answer that made it. */
 function siteAnswer(site: SiteRow, newSecret: boolean) {
   return { site: siteJson(site), ...(newSecret && site.webhookSecret ? { webhookSecret: site.webhookSecret } : {}) };
+}
+
+/** A new site's answer: its identity secret is shown here once. */
+function createdAnswer(site: SiteRow) {
+  return { ...siteAnswer(site, true), identitySecret: site.identitySecret };
 }
 
 function randomSiteId(): string {
@@ -101,12 +109,13 @@ export const sitesRoutes = new Hono<AppEnv>()
       webhookUrl: body.webhookUrl ?? null,
       webhookSecret: body.webhookUrl ? newWebhookSecret() : null,
       rulesVersion: 1,
+      identitySecret: newIdentitySecret(),
       createdAt: Date.now(),
     };
     if (!(await insertSite(c.var.db, site, body.rules ?? defaultRules))) {
       throw new ApiError("conflict", `site "${site.id}" already exists`);
     }
-    return c.json(siteAnswer(site, true), 201);
+    return c.json(createdAnswer(site), 201);
   })
   .get("/", requireScope("read"), async (c) => c.json({ sites: (await listSites(c.var.db)).map(siteJson) }))
   .get("/:site", requireScope("read"), async (c) => c.json({ site: siteJson(await siteFromPath(c)) }))

@@ -4,7 +4,7 @@ import { DAY_MS, earn } from "./decay";
 import { totalAt } from "./evaluate";
 import { localDay } from "./local-day";
 import type { RuleSet, ScoringSettings } from "./rules";
-import { cloneState, emptyState, MAX_TRAITS, own, type RuleTally, type ScoreState } from "./state";
+import { cloneState, emptyState, MAX_TRAITS, type RuleTally, type ScoreState } from "./state";
 
 /** The event type that carries a visitor's email and traits. */
 export const IDENTIFY = "identify";
@@ -53,7 +53,8 @@ function identify(state: ScoreState, props: Record<string, unknown>): void {
  * daily limits or cap say no. A limit that leaves less room than the rule's points gives what is left.
  */
 function fire(state: ScoreState, { rule, dimension, decay, once }: CompiledRule, day: string, at: number): Award | null {
-  const tally: RuleTally = own(state.rules, rule.id) ?? { raw: 0, fired: 0 };
+  // The engine's states have prototype-free maps (emptyState, cloneState), so plain indexing is safe here.
+  const tally: RuleTally = state.rules[rule.id] ?? { raw: 0, fired: 0 };
   if (once && tally.fired > 0) return null;
   const daily = rule.maxPerDay !== undefined || rule.maxPointsPerDay !== undefined;
   if (daily && tally.day !== day) {
@@ -75,9 +76,7 @@ function fire(state: ScoreState, { rule, dimension, decay, once }: CompiledRule,
     tally.dayPoints = (tally.dayPoints ?? 0) + points;
   }
   state.rules[rule.id] = tally;
-  let earned = own(state.dimensions, dimension);
-  if (!earned) state.dimensions[dimension] = earned = { raw: 0 };
-  earn(earned, points, at, decay);
+  earn((state.dimensions[dimension] ??= { raw: 0 }), points, at, decay);
   return { rule: rule.id, points };
 }
 

@@ -56,12 +56,17 @@ export type Trait = string | number | boolean;
 /** At most this many distinct traits are kept per visitor; further new keys are ignored. */
 export const MAX_TRAITS = 50;
 
+// Instances of this constructor inherit from an empty object that itself has no prototype: nothing of
+// Object.prototype is reachable, yet V8 keeps them as fast objects (Object.create(null) makes slow ones).
+function PrototypeFree(): void {}
+PrototypeFree.prototype = Object.create(null) as object;
+
 /**
- * A map with no prototype: rule ids, dimension names, event types and traits are user-chosen strings, and
- * a plain object would answer `constructor` or `toString` from Object.prototype.
+ * A map that inherits nothing from Object.prototype: rule ids, dimension names, event types and traits
+ * are user-chosen strings, and a plain object would answer `constructor` or `toString` from it.
  */
 export function dict<T>(entries?: Record<string, T>): Record<string, T> {
-  const out = Object.create(null) as Record<string, T>;
+  const out = new (PrototypeFree as unknown as new () => Record<string, T>)();
   if (entries) for (const key of Object.keys(entries)) out[key] = entries[key] as T;
   return out;
 }

@@ -1,6 +1,6 @@
 import { and, eq, inArray, or, sql } from "drizzle-orm";
 import { erasedVisitors, events, sites, visitors, type EventRow, type VisitorRow } from "../../schema";
-import type { ScoreState } from "../scoring/state";
+import { verifiedEmail, type ScoreState } from "../scoring/state";
 import type { Database } from "./db";
 import { abortIf, runGuarded } from "./guard";
 import { siteWithRulesQuery, storedRuleSet, type SiteWithRules } from "./sites";
@@ -105,7 +105,7 @@ export async function commitScored(db: Database, w: ScoredWrite): Promise<void> 
           firstSeen: w.firstSeen,
           lastSeen: w.lastSeen,
           source: w.source,
-          email: w.state.email,
+          email: verifiedEmail(w.state),
           lastSeq: w.lastSeq,
           windowStart: w.windowStart,
           windowEvents: w.windowEvents,
@@ -122,7 +122,8 @@ export async function commitScored(db: Database, w: ScoredWrite): Promise<void> 
             windowStart: w.windowStart,
             windowEvents: w.windowEvents,
             // Naming the email column only when it changes keeps its index out of ordinary writes.
-            ...(w.state.email !== w.readEmail ? { email: w.state.email } : {}),
+            // The column holds only a verified email: lookups by email and merges go by it.
+            ...(verifiedEmail(w.state) !== w.readEmail ? { email: verifiedEmail(w.state) } : {}),
           })
           .where(and(eq(visitors.siteId, w.siteId), eq(visitors.id, w.leadId)));
   const eventWrites = chunks(w.events, ROWS_PER_INSERT).map((rows) => db.insert(events).values(rows));
