@@ -27,10 +27,12 @@ const leaderboard = async () =>
 const csvLines = async () => (await (await api("/api/sites/acme/prospects?format=csv")).text()).trimEnd().split("\r\n");
 const RULES = { prospectAt: 10, rules: [{ id: "contact", points: 6, when: { event: "pageview", path: "/contact" } }, { id: "director", points: 3, when: { trait: "title", equals: "Director" } }] };
 
-/** A known lead: a prospect whose email the site verified, with a trait. */
+/** A known lead: a prospect whose email and title the site's CRM sent through the API. */
 async function victim() {
   await createSite("acme", RULES);
-  await track("acme", "victim-browser", event("pageview", "/contact"), event("pageview", "/contact"), await signedIdentify("acme", "ana@acme.example", { title: "Director" }));
+  await track("acme", "victim-browser", event("pageview", "/contact"), event("pageview", "/contact"));
+  const crm = [{ id: "crm-0000001", type: "identify", at: Date.now(), props: { email: "ana@acme.example", title: "Director" } }];
+  expect((await api("/api/sites/acme/events", "POST", { visitorId: "victim-browser", events: crm })).status).toBe(202);
   return lead("victim-browser");
 }
 
@@ -157,14 +159,14 @@ describe("a signed identify is verified", () => {
 
   it("ends concurrent verified identifies of one email from different browsers as one lead", async () => {
     await createSite("acme", RULES);
-    const browsers = Array.from({ length: 6 }, (_, i) => `race-browser-${i}`);
+    const browsers = Array.from({ length: 8 }, (_, i) => `race-browser-${i}`);
     for (const id of browsers) await track("acme", id, event("pageview", "/contact"));
     const signed = await Promise.all(browsers.map(() => signedIdentify("acme", "race@acme.example")));
     const answers = await Promise.all(browsers.map((id, i) => sendBeacon(beaconBody("acme", id, [signed[i] as ReturnType<typeof event>]))));
     expect(answers.map((r) => r.status)).toEqual(browsers.map(() => 202));
     const board = await leaderboard();
     expect(board).toHaveLength(1);
-    expect(board[0]).toMatchObject({ email: "race@acme.example", emailVerified: true, score: 36 });
+    expect(board[0]).toMatchObject({ email: "race@acme.example", emailVerified: true, score: 48 });
     expect((await lead(browsers[3] as string)).visitorIds).toEqual([...browsers].sort());
   });
 });
