@@ -23,8 +23,8 @@ interface Ev {
   d?: Props;
 }
 
-/** What leadscore('identify', ...) takes. */
-type Identity = { email?: string; traits?: Props };
+/** What leadscore('identify', ...) takes: sig is the site backend's hex HMAC-SHA256 of the email. */
+type Identity = { email?: string; sig?: string; traits?: Props };
 
 /** The page-facing command function, and the queue the head stub fills before the script loads. */
 type Leadscore = ((...args: unknown[]) => void) & { q?: Iterable<unknown>[] };
@@ -117,10 +117,11 @@ type Leadscore = ((...args: unknown[]) => void) & { q?: Iterable<unknown>[] };
       flush();
     };
 
-    // leadscore('track', name, props), leadscore('identify', {email, traits}), leadscore('consent', yes).
+    // leadscore('track', name, props), leadscore('identify', {email, sig, traits}), leadscore('consent', yes).
+    // An identify sends its traits with every other key it was given (email, sig) beside them.
     const command: Leadscore = safe((name?: unknown, a?: unknown, b?: unknown) => {
       if (name == "consent") consent(a);
-      else add(name as string, name == "identify" ? { d: { ...(a as Identity).traits, email: (a as Identity).email } as Props } : { c: a as string, d: b as Props });
+      else add(name as string, name == "identify" ? { d: { ...(a as Identity).traits, ...(a as Identity), traits: undefined } as unknown as Props } : { c: a as string, d: b as Props });
     });
     const stub = w.leadscore;
     w.leadscore = command;
