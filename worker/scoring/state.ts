@@ -43,8 +43,8 @@ export interface ScoreState {
   email: string | null;
   /**
    * True when the email came from a verified identify (signed by the site's backend, or sent through the
-   * token-authenticated API); false while it is only a browser's claim. Absent in states stored before
-   * verification existed, which counts as false.
+   * token-authenticated API); false while it is only a browser's claim. Absent (false) in states stored
+   * before verification existed that had no email; the migration marked those with one as verified.
    */
   emailVerified?: boolean;
   traits: Record<string, Trait>;
