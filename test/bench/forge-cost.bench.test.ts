@@ -2,6 +2,7 @@
 // README's threat model. Run with `npx vitest run --config test/bench/vitest.config.ts test/bench/forge-cost.bench.test.ts`.
 import { expect, it } from "vitest";
 import scoreCard from "../../worker/scoring/examples/score-card.json";
+import { ruleSetSchema } from "../../worker/scoring/rules";
 import { api, beaconBody, createSite, event, sendBeacon } from "../support/api";
 
 const isProspect = async (site: string, id: string) => {
@@ -43,7 +44,7 @@ it("measures the cost of forging prospects from one client", async () => {
   const hijacked = ((await (await api("/api/sites/forge/visitors/hijacker-0001")).json()) as { id: string }).id === "victim-000001";
 
   // Server-side engagement from the page, on the score card's rules (email open +5).
-  await createSite("card", scoreCard);
+  await createSite("card", ruleSetSchema.parse(scoreCard));
   const fromPage = await sendBeacon(beaconBody("card", "opener-000001", [event("custom:email_open")]));
 
   const figures = { beaconsForOne, msForOne: Math.round(msForOne), burst, burstSeconds: Number(burstSeconds.toFixed(2)), answers, minted, prospectsPerSecond: Math.round(minted / burstSeconds), hijackedWithOneBeacon: hijacked, emailOpenFromPage: fromPage.status };
