@@ -10,11 +10,14 @@ import { erasureRoutes } from "./routes/erasure";
 import { eventsRoutes } from "./routes/events";
 import { health } from "./routes/health";
 import { identitySecretRoutes } from "./routes/identity-secret";
+import { openApiRoutes } from "./routes/openapi";
 import { prospectsRoutes } from "./routes/prospects";
 import { rulesRoutes } from "./routes/rules";
 import { sitesRoutes } from "./routes/sites";
 import { tokensRoutes } from "./routes/tokens";
 import { visitorsRoutes } from "./routes/visitors";
+import { visitorEventsRoutes } from "./routes/visitor-events";
+import { visitorHistoryRoutes } from "./routes/visitor-history";
 import { storeDueLists } from "./scheduled";
 
 // Every route declares the token scope it takes with requireScope; one that declares none is admin-only.
@@ -26,6 +29,8 @@ const api = new Hono<AppEnv>()
   .route("/sites/:site/rules", rulesRoutes)
   .route("/sites/:site/visitors", visitorsRoutes)
   .route("/sites/:site/visitors", erasureRoutes)
+  .route("/sites/:site/visitors", visitorHistoryRoutes)
+  .route("/sites/:site/visitors", visitorEventsRoutes)
   .route("/sites/:site/prospects", prospectsRoutes)
   .route("/sites/:site/events", eventsRoutes)
   .route("/sites/:site/accounts", accountsRoutes)
@@ -39,6 +44,8 @@ export const app = new Hono<AppEnv>()
   })
   .route("/", health)
   .route("/", collect)
+  // Public, so it comes before the API's authentication.
+  .route("/api", openApiRoutes)
   .route("/api", api)
   .onError(onError)
   .notFound(onNotFound);

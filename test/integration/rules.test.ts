@@ -36,11 +36,55 @@ describe("rules", () => {
     const before = await tableCounts();
     const res = await api("/api/sites/acme/rules/preview", "POST", { ...pageViewsOnly, prospectAt: 1 });
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ visitors: 2, becomeProspects: ["visitor-few1"], stopBeingProspects: [], changedScores: [] });
+    expect(await res.json()).toEqual({ visitors: 2, becomeProspects: [{ visitorId: "visitor-few1", email: null }], stopBeingProspects: [], changedScores: [] });
     const res2 = await api("/api/sites/acme/rules/preview", "POST", { ...pageViewsOnly, prospectAt: 10 });
-    expect(((await res2.json()) as { stopBeingProspects: string[] }).stopBeingProspects).toEqual(["visitor-many"]);
+    expect(((await res2.json()) as { stopBeingProspects: unknown[] }).stopBeingProspects).toEqual([{ visitorId: "visitor-many", email: null }]);
     expect(await tableCounts()).toEqual(before);
     expect((await visitor("acme", "visitor-few1")).prospect).toBe(false);
+  });
+
+  it("names leads by email beside their visitor ids in a preview", async () => {
+    await createSite("acme", pageViewsOnly);
+    await track("acme", "visitor-ana1", event("pageview"), event("identify", "/", 0, { d: { email: "Ana@Example.com" } }));
+    await track("acme", "visitor-anon", event("pageview"), event("pageview"));
+    const res = await api("/api/sites/acme/rules/preview", "POST", { ...pageViewsOnly, rules: [{ id: "pv", points: 2, when: { event: "pageview" } }] });
+    expect(await res.json()).toEqual({
+      visitors: 2,
+      becomeProspects: [{ visitorId: "visitor-anon", email: null }],
+      stopBeingProspects: [],
+      changedScores: [
+        { visitorId: "visitor-anon", email: null, before: 2, after: 4 },
+        { visitorId: "visitor-ana1", email: "ana@example.com", before: 1, after: 2 },
+      ],
+    });
+  });
+
+  it("takes GET's answer back as is, and refuses it once another version was stored since", async () => {
+    await createSite();
+    const read = await (await api("/api/sites/acme/rules")).json();
+    const put = await api("/api/sites/acme/rules", "PUT", read);
+    expect(put.status).toBe(200);
+    const stored = (await put.json()) as { version: number; rules: unknown; createdAt: string };
+    expect(stored.version).toBe(2);
+    expect(stored.rules).toEqual((read as { rules: unknown }).rules);
+    const again = await (await api("/api/sites/acme/rules")).json();
+    expect(again).toEqual(stored);
+    // The round trip is stable: what GET answers now, PUT takes again.
+    expect((await api("/api/sites/acme/rules", "PUT", again)).status).toBe(200);
+    const stale = await api("/api/sites/acme/rules", "PUT", read);
+    expect(stale.status).toBe(409);
+    expect(((await stale.json()) as { error: { message: string } }).error.message).toContain("version 1");
+  });
+
+  it.each([
+    ["not JSON", "{prospectAt: 5", /body is not valid JSON: /],
+    ["an envelope with an unknown key", JSON.stringify({ version: 1, rules: { prospectAt: 5, rules: [] }, extra: 1 }), /invalid rule set: Unrecognized key: "extra"/],
+    ["an envelope around an invalid rule set", JSON.stringify({ version: 1, rules: { rules: [] } }), /invalid rule set: prospectAt/],
+  ])("answers a PUT of %s with a 400 that says what is wrong", async (_name, body, message) => {
+    await createSite();
+    const res = await call("/api/sites/acme/rules", { method: "PUT", headers: { authorization: "Bearer test-token", "content-type": "application/json" }, body });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(message);
   });
 
   it.each([

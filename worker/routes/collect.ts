@@ -53,7 +53,8 @@ const beaconEvent = z.strictObject({
     path: ["d", SIG_PROP],
   });
 
-const beacon = z.strictObject({
+/** The beacon body (POST /e). */
+export const beacon = z.strictObject({
   /** Site id. */
   s: siteId,
   /** Visitor id. */

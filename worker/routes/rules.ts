@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { z } from "zod";
 import type { AppEnv } from "../lib/app-env";
 import { requireScope } from "../lib/auth";
 import { ApiError } from "../lib/errors";
@@ -27,9 +28,34 @@ export function parseRuleSet(body: unknown): RuleSet {
 async function jsonBody(request: Request): Promise<unknown> {
   try {
     return await request.json();
-  } catch {
-    throw new ApiError("bad_request", "body is not valid JSON");
+  } catch (err) {
+    throw new ApiError("bad_request", `body is not valid JSON: ${(err as Error).message}`);
   }
+}
+
+/** GET's answer, which PUT takes back as is: the rule set under `rules`, and the version it was read at. */
+export const ruleSetEnvelope = z.strictObject({
+  /** The version the rule set was read at: PUT refuses it (409) when another version was stored since. */
+  version: z.number().int().min(1).optional(),
+  createdAt: z.iso.datetime().optional(),
+  rules: z.record(z.string(), z.unknown()),
+});
+
+/**
+ * A PUT body: a rule set, or GET's answer (`{version, createdAt, rules: {...}}`). A rule set's own `rules`
+ * is an array, so an object there says the body is the envelope.
+ */
+function ruleSetBody(body: unknown): { rules: RuleSet; readVersion?: number } {
+  const rules = (body as { rules?: unknown } | null)?.rules;
+  if (rules === null || typeof rules !== "object" || Array.isArray(rules)) return { rules: parseRuleSet(body) };
+  const envelope = ruleSetEnvelope.safeParse(body);
+  if (!envelope.success) throw new ApiError("bad_request", `invalid rule set: ${describeIssues(envelope.error)}`);
+  return { rules: parseRuleSet(envelope.data.rules), readVersion: envelope.data.version };
+}
+
+/** GET /rules answer. */
+function ruleSetAnswer(set: { version: number; createdAt: number; rules: RuleSet }) {
+  return { version: set.version, createdAt: new Date(set.createdAt).toISOString(), rules: set.rules };
 }
 
 /** GET and PUT /api/sites/:site/rules, and POST .../rules/preview. */
@@ -38,34 +64,46 @@ export const rulesRoutes = new Hono<AppEnv>()
     const site = await siteFromPath(c);
     const set = await findRuleSet(c.var.db, site.id, site.rulesVersion);
     if (!set) throw new ApiError("not_found", `site "${site.id}" has no rules`);
-    return c.json({ version: set.version, createdAt: new Date(set.createdAt).toISOString(), rules: set.rules });
+    return c.json(ruleSetAnswer(set));
   })
   .put("/", requireScope("admin"), async (c) => {
-    const rules = parseRuleSet(await jsonBody(c.req.raw));
+    const { rules, readVersion } = ruleSetBody(await jsonBody(c.req.raw));
     const site = await siteFromPath(c);
-    const version = await replaceRules(c.var.db, site, rules, Date.now());
-    return c.json({ version, rules });
+    if (readVersion !== undefined && readVersion !== site.rulesVersion) {
+      throw new ApiError("conflict", `the rules were read at version ${readVersion}; version ${site.rulesVersion} was stored since`);
+    }
+    const now = Date.now();
+    const version = await replaceRules(c.var.db, site, rules, now);
+    return c.json(ruleSetAnswer({ version, createdAt: now, rules }));
   })
   .post("/preview", requireScope("admin"), async (c) => {
-    const rules = parseRuleSet(await jsonBody(c.req.raw));
+    const { rules } = ruleSetBody(await jsonBody(c.req.raw));
     const site = await siteFromPath(c);
     const current = await findRuleSet(c.var.db, site.id, site.rulesVersion);
     if (!current) throw new ApiError("not_found", `site "${site.id}" has no rules`);
     const now = Date.now();
     const { snapshot, rescored } = await rescoreSite(c.var.db, site, rules, now);
-    const becomeProspects: string[] = [];
-    const stopBeingProspects: string[] = [];
-    const changedScores: { visitorId: string; before: number; after: number }[] = [];
+    type Lead = { visitorId: string; email: string | null };
+    const becomeProspects: Lead[] = [];
+    const stopBeingProspects: Lead[] = [];
+    const changedScores: (Lead & { before: number; after: number })[] = [];
     for (const [id, after] of rescored) {
       const stored = snapshot.states.get(id);
       if (!stored) continue;
       const before = evaluate(stored.state, current.rules, now);
       const is = after.score >= rules.prospectAt;
-      if (!before.prospect && is) becomeProspects.push(id);
-      if (before.prospect && !is) stopBeingProspects.push(id);
+      const lead = { visitorId: id, email: stored.state.email };
+      if (!before.prospect && is) becomeProspects.push(lead);
+      if (before.prospect && !is) stopBeingProspects.push(lead);
       const afterScore = Math.round(after.score * 100) / 100;
-      if (before.total !== afterScore) changedScores.push({ visitorId: id, before: before.total, after: afterScore });
+      if (before.total !== afterScore) changedScores.push({ ...lead, before: before.total, after: afterScore });
     }
-    changedScores.sort((a, b) => Math.abs(b.after - b.before) - Math.abs(a.after - a.before) || a.visitorId.localeCompare(b.visitorId));
-    return c.json({ visitors: rescored.size, becomeProspects: becomeProspects.sort(), stopBeingProspects: stopBeingProspects.sort(), changedScores: changedScores.slice(0, 100) });
+    const byId = (a: Lead, b: Lead) => a.visitorId.localeCompare(b.visitorId);
+    changedScores.sort((a, b) => Math.abs(b.after - b.before) - Math.abs(a.after - a.before) || byId(a, b));
+    return c.json({
+      visitors: rescored.size,
+      becomeProspects: becomeProspects.sort(byId),
+      stopBeingProspects: stopBeingProspects.sort(byId),
+      changedScores: changedScores.slice(0, 100),
+    });
   });
