@@ -3,6 +3,7 @@
 interface __BaseEnv_Env {
 	DB: D1Database;
 	SITE_RATE_LIMIT: RateLimit;
+	NEW_VISITOR_RATE_LIMIT: RateLimit;
 	API_TOKEN: string;
 }
 declare namespace Cloudflare {

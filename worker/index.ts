@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import type { AppEnv } from "./lib/app-env";
 import { authenticate } from "./lib/auth";
 import { apiBodyLimit } from "./lib/body-limit";
+import { jsonBodies } from "./lib/json-body";
 import { onError, onNotFound } from "./lib/errors";
 import { database } from "./store/db";
 import { accountsRoutes } from "./routes/accounts";
@@ -24,6 +25,7 @@ import { storeDueLists } from "./scheduled";
 const api = new Hono<AppEnv>()
   .use(authenticate)
   .use(apiBodyLimit)
+  .use(jsonBodies)
   .route("/tokens", tokensRoutes)
   .route("/sites", sitesRoutes)
   .route("/sites/:site/rules", rulesRoutes)

@@ -23,6 +23,8 @@ export const E2E_RULES = {
 };
 
 export interface E2eStack extends Stack {
+  /** The folder of its local database. */
+  persistTo: string;
   /** Stops the stack and removes its database. */
   close(): Promise<void>;
 }
@@ -50,6 +52,7 @@ export async function startE2eStack(collectorPort: number, demoPort: number): Pr
   }
   return {
     ...stack,
+    persistTo,
     async close() {
       await stack.stop();
       rmSync(persistTo, { recursive: true, force: true });

@@ -63,7 +63,7 @@ export interface BeaconEvent {
   u: string;
   r?: string;
   c?: string;
-  d?: Record<string, string | number | boolean>;
+  d?: Record<string, unknown>;
 }
 
 /** A beacon body as the tracker sends it. */

@@ -144,6 +144,15 @@ describe("a signed identify is verified", () => {
     expect((await lead("new-page-001")).visitorIds).toEqual(["new-page-001", "victim-browser"]);
   });
 
+  it("verifies an identify as the tracker sends it, traits nested beside email and sig", async () => {
+    await victim();
+    const email = "ana@acme.example";
+    await track("acme", "victim-laptop", event("identify", "/", 0, { d: { email, sig: await signEmail("acme", email), traits: { plan: "enterprise" } } }));
+    const merged = await lead("victim-laptop");
+    expect(merged).toMatchObject({ id: "victim-browser", emailVerified: true });
+    expect(merged.identity.traits).toEqual({ title: "Director", plan: "enterprise" });
+  });
+
   it.each([
     ["a sig that is not 64 hex digits", { email: "ana@acme.example", sig: "abc" }],
     ["a sig without an email", { sig: "a".repeat(64) }],

@@ -1,23 +1,27 @@
+import { env } from "cloudflare:workers";
+import { Webhook } from "standardwebhooks";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { api, createSite, event, track } from "../support/api";
+import { app } from "../../worker/index";
+import { sendWebhook, type ProspectNotice } from "../../worker/ingest/webhook";
+import { TOKEN, api, createSite, event, tableCounts, track } from "../support/api";
 
 const rules = { prospectAt: 10, rules: [{ id: "contact", label: "Contact page", points: 6, when: { event: "pageview", path: "/contact" } }] };
 
-async function hmacHex(secret: string, body: string): Promise<string> {
-  const key = await crypto.subtle.importKey("raw", new TextEncoder().encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
-  return [...new Uint8Array(await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(body)))].map((b) => b.toString(16).padStart(2, "0")).join("");
+interface Caught {
+  url: string;
+  headers: Record<string, string>;
+  body: string;
+  redirect: RequestInit["redirect"];
 }
 
-/** Catches the worker's outbound webhook requests (the worker under test runs in this isolate). */
-function catchWebhooks(status = 204) {
-  const calls: { url: string; signature: string | null; body: string }[] = [];
-  const real = globalThis.fetch;
+/** Catches the worker's outbound requests (the worker under test runs in this isolate); none goes out. */
+function catchWebhooks(answer: number | (() => Response) = 204) {
+  const calls: Caught[] = [];
   vi.spyOn(globalThis, "fetch").mockImplementation(async (input, init) => {
     const request = new Request(input, init);
-    if (!request.url.startsWith("https://hooks.example/")) return real(input, init);
     // Read here, in the request's own context: its body cannot be read from the test's.
-    calls.push({ url: request.url, signature: request.headers.get("x-leadscore-signature"), body: await request.text() });
-    return new Response(null, { status });
+    calls.push({ url: request.url, headers: Object.fromEntries(request.headers), body: await request.text(), redirect: init?.redirect });
+    return typeof answer === "number" ? new Response(null, { status: answer }) : answer();
   });
   return calls;
 }
@@ -41,7 +45,7 @@ describe("the prospect webhook", () => {
     await vi.waitFor(() => expect(calls).toHaveLength(1));
     await track("acme", "visitor-hook1", event("pageview", "/contact"));
 
-    const { body, signature } = calls[0] as (typeof calls)[number];
+    const { body, headers, redirect } = calls[0] as Caught;
     expect(JSON.parse(body)).toEqual({
       event: "prospect",
       site: "acme",
@@ -54,7 +58,14 @@ describe("the prospect webhook", () => {
       since: expect.any(String),
       reasons: [{ rule: "contact", label: "Contact page", points: 12 }],
     });
-    expect(signature).toBe(`sha256=${await hmacHex(created.webhookSecret, body)}`);
+    // Standard Webhooks: the receiver's own library verifies it, and the id stays the same on a retry.
+    expect(new Webhook(created.webhookSecret).verify(body, headers)).toEqual(JSON.parse(body));
+    expect(headers["webhook-id"]).toMatch(/^msg_[0-9a-f]{32}$/);
+    expect(headers["webhook-signature"]).toMatch(/^v1,[A-Za-z0-9+/]{43}=$/);
+    expect(redirect).toBe("manual");
+    // Signed under another key, or replayed with another timestamp, it does not verify.
+    expect(() => new Webhook(`whsec_${btoa("another key of 32 bytes, exactly")}`).verify(body, headers)).toThrow();
+    expect(() => new Webhook(created.webhookSecret).verify(body, { ...headers, "webhook-timestamp": String(Number(headers["webhook-timestamp"]) - 1) })).toThrow();
     // Already a prospect: no second notice.
     await new Promise((r) => setTimeout(r, 50));
     expect(calls).toHaveLength(1);
@@ -62,9 +73,12 @@ describe("the prospect webhook", () => {
 
   it("tries again when the endpoint fails", async () => {
     await api("/api/sites", "POST", { id: "acme", name: "Acme", origins: ["https://shop.example"], webhookUrl: "https://hooks.example/leads", rules });
-    const calls = catchWebhooks(500);
+    // A 500, then a 204: the delivery ends within the test.
+    let answered = 0;
+    const calls = catchWebhooks(() => new Response(null, { status: answered++ === 0 ? 500 : 204 }));
     await track("acme", "visitor-hook2", event("pageview", "/contact"), event("pageview", "/contact"));
     await vi.waitFor(() => expect(calls).toHaveLength(2), { timeout: 3000 });
+    expect(calls[1]?.headers["webhook-id"]).toBe(calls[0]?.headers["webhook-id"]);
   });
 
   it("is set, changed and removed with PATCH; the key is made once", async () => {
@@ -81,14 +95,100 @@ describe("the prospect webhook", () => {
     expect(calls).toHaveLength(0);
   });
 
-  it.each([
-    ["plain http to another host", "http://hooks.example/leads"],
-    ["not a URL", "hooks"],
-    ["ftp", "ftp://hooks.example/"],
-  ])("refuses %s with 400 and changes nothing", async (_name, url) => {
+});
+
+/** URLs that would make the collector send requests into its own or a private network. */
+const REFUSED: [string, string][] = [
+  ["plain http to another host", "http://hooks.example/leads"],
+  ["not a URL", "hooks"],
+  ["ftp", "ftp://hooks.example/"],
+  ["cloud metadata", "https://169.254.169.254/latest/meta-data/"],
+  ["GCP metadata by name", "https://metadata.google.internal/computeMetadata/v1/"],
+  ["a private 10/8 address", "https://10.0.0.7/hook"],
+  ["a private 172.16/12 address", "https://172.20.1.1/hook"],
+  ["a private 192.168/16 address", "https://192.168.1.1/hook"],
+  ["carrier-grade NAT 100.64/10", "https://100.100.100.200/hook"],
+  ["loopback", "https://127.0.0.1/hook"],
+  ["loopback elsewhere in 127/8", "https://127.1.2.3/hook"],
+  ["loopback in decimal", "https://2130706433/hook"],
+  ["loopback in octal", "https://0177.0.0.1/hook"],
+  ["loopback in hex", "https://0x7f000001/hook"],
+  ["loopback, shortened", "https://127.1/hook"],
+  ["the unspecified address", "https://0.0.0.0/hook"],
+  ["IPv6 loopback", "https://[::1]/hook"],
+  ["IPv6 unspecified", "https://[::]/hook"],
+  ["IPv4-mapped IPv6 loopback", "https://[::ffff:127.0.0.1]/hook"],
+  ["IPv4-mapped IPv6 metadata", "https://[::ffff:a9fe:a9fe]/hook"],
+  ["NAT64 of a private address", "https://[64:ff9b::10.0.0.1]/hook"],
+  ["IPv6 unique local fc00::/7", "https://[fd12:3456::1]/hook"],
+  ["IPv6 link-local", "https://[fe80::1]/hook"],
+  ["6to4 of loopback", "https://[2002:7f00:1::1]/hook"],
+  ["localhost over https", "https://localhost/hook"],
+  ["localhost with a trailing dot", "https://localhost./hook"],
+  ["a name under .localhost", "https://app.localhost/hook"],
+  ["localtest.me (resolves to 127.0.0.1)", "https://hooks.localtest.me/hook"],
+  ["lvh.me", "https://lvh.me/hook"],
+  ["a nip.io name that spells a private address", "https://10.0.0.1.nip.io/hook"],
+  ["an .internal name", "https://billing.internal/hook"],
+  ["a single-label intranet name", "https://intranet/hook"],
+  ["a URL with credentials", "https://user:pass@hooks.example/hook"],
+  ["http to localhost outside local development", "http://localhost:8080/hook"],
+];
+
+describe("webhook URLs (SSRF)", () => {
+  it.each(REFUSED)("refuses %s when set with POST or PATCH: 400, nothing changed", async (_name, url) => {
     await createSite("acme", rules);
     const before = await (await api("/api/sites/acme")).json();
-    expect((await api("/api/sites/acme", "PATCH", { webhookUrl: url })).status).toBe(400);
+    const counts = await tableCounts();
+    const patched = await api("/api/sites/acme", "PATCH", { webhookUrl: url });
+    expect(patched.status).toBe(400);
+    expect(((await patched.json()) as { error: { code: string } }).error.code).toBe("bad_request");
+    const created = await api("/api/sites", "POST", { id: "other", name: "Other", origins: ["https://shop.example"], webhookUrl: url });
+    expect(created.status).toBe(400);
     expect(await (await api("/api/sites/acme")).json()).toEqual(before);
+    expect(await tableCounts()).toEqual(counts);
+  });
+
+  it.each([
+    ["a public https host", "https://hooks.example/leads"],
+    ["a public IPv4 address", "https://93.184.215.14/hook"],
+    ["a public IPv6 address", "https://[2606:4700::1111]/hook"],
+    ["a name that merely contains 'local'", "https://localhost-tools.example/hook"],
+  ])("accepts %s", async (_name, url) => {
+    await createSite("acme", rules);
+    expect((await api("/api/sites/acme", "PATCH", { webhookUrl: url })).status).toBe(200);
+  });
+
+  it("takes http://localhost only where ALLOW_LOCAL_WEBHOOKS is set (local development)", async () => {
+    await createSite("acme", rules);
+    const patch = (vars: Partial<Env>) =>
+      app.fetch(
+        new Request("https://collector.test/api/sites/acme", {
+          method: "PATCH",
+          headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" },
+          body: JSON.stringify({ webhookUrl: "http://localhost:8080/hook" }),
+        }),
+        { ...env, ...vars },
+      );
+    expect((await patch({})).status).toBe(400);
+    expect((await patch({ ALLOW_LOCAL_WEBHOOKS: "1" })).status).toBe(200);
+  });
+
+  const notice: ProspectNotice = { event: "prospect", site: "acme", visitorId: "visitor-1", email: null, emailVerified: false, score: 12, class: null, grade: null, since: "2026-11-23T09:00:00.000Z", reasons: [] };
+  const secret = `whsec_${btoa("0123456789abcdef0123456789abcdef")}`;
+
+  it("checks the stored URL again before each delivery, and sends nothing to a refused one", async () => {
+    const calls = catchWebhooks();
+    for (const [, url] of REFUSED.filter(([name]) => name !== "not a URL")) {
+      expect(await sendWebhook(notice, { webhookUrl: url, webhookSecret: secret }, env)).toEqual({ delivered: false, reason: expect.stringMatching(/^refused: /), retry: false });
+    }
+    expect(calls).toHaveLength(0);
+  });
+
+  it.each([301, 302, 303, 307, 308])("never follows a %i: one request, a failed delivery, not retried", async (status) => {
+    const calls = catchWebhooks(() => new Response(null, { status, headers: { location: "http://169.254.169.254/latest/meta-data/" } }));
+    const result = await sendWebhook(notice, { webhookUrl: "https://hooks.example/leads", webhookSecret: secret }, env);
+    expect(result).toEqual({ delivered: false, reason: `answered ${status}; redirects are not followed`, retry: false });
+    expect(calls.map((c) => [c.url, c.redirect])).toEqual([["https://hooks.example/leads", "manual"]]);
   });
 });

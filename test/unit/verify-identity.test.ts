@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { identifyProps, signatureValid } from "../../worker/ingest/verify-identity";
 import { bareUrl, pathWithoutParams } from "../../worker/ingest/strip-url";
+import { flatIdentify } from "../../worker/ingest/identify-traits";
 
 // What README's Node, PHP and Python one-liners print for SECRET=idsec_abc and ana@example.com.
 const README_SIG = "45c4c62324f2a5e7bfedcb27e675b8c0b7a4c8ef754c4a346df708ce544bea1b";
@@ -37,5 +38,16 @@ describe("URLs as the collector keeps them", () => {
 
   it("drops path parameters from page paths", () => {
     expect(pathWithoutParams("/shop;jsessionid=1A2B/cart;v=2")).toBe("/shop/cart");
+  });
+});
+
+describe("an identify as the tracker sends it", () => {
+  it.each([
+    ["traits nested, as the page passed them", { n: "identify", d: { email: "a@b.example", sig: "s", traits: { title: "CTO", email: "x@y.example" } } }, { n: "identify", d: { title: "CTO", email: "a@b.example", sig: "s" } }],
+    ["already flat (older trackers)", { n: "identify", d: { email: "a@b.example", title: "CTO" } }, { n: "identify", d: { email: "a@b.example", title: "CTO" } }],
+    ["traits that are no object: left for validation", { n: "identify", d: { traits: "CTO" } }, { n: "identify", d: { traits: "CTO" } }],
+    ["another event type with a traits property", { n: "track", c: "x", d: { traits: { a: 1 } } }, { n: "track", c: "x", d: { traits: { a: 1 } } }],
+  ])("%s", (_name, event, flat) => {
+    expect(flatIdentify(event)).toEqual(flat);
   });
 });

@@ -125,7 +125,7 @@ async function launchCollector(o: StackOptions, collector: string): Promise<{ st
   let output = "";
   const child = spawn(
     bin("wrangler"),
-    ["dev", "--ip", "127.0.0.1", "--port", String(o.collectorPort), "--persist-to", o.persistTo, "--var", `API_TOKEN:${o.token}`,
+    ["dev", "--ip", "127.0.0.1", "--port", String(o.collectorPort), "--persist-to", o.persistTo, "--var", `API_TOKEN:${o.token}`, "--var", "ALLOW_LOCAL_WEBHOOKS:1",
       "--test-scheduled", "--show-interactive-dev-session=false", "--log-level", o.verbose ? "info" : "warn"],
     { env, stdio: ["ignore", "pipe", "pipe"] },
   );

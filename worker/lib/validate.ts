@@ -2,7 +2,6 @@ import { zValidator } from "@hono/zod-validator";
 import type { Context, ValidationTargets } from "hono";
 import type { z } from "zod";
 import { ApiError } from "./errors";
-import { refuseProtoKeys } from "./proto-keys";
 
 /** Turns zod issues into one readable sentence that names each field, e.g. `rules[2].points: Too big`. */
 export function describeIssues(error: { issues: readonly z.core.$ZodIssue[] }, label?: (path: PropertyKey[]) => string | undefined): string {
@@ -21,22 +20,15 @@ export function describeIssues(error: { issues: readonly z.core.$ZodIssue[] }, l
 const PLACE: Partial<Record<keyof ValidationTargets, string>> = { json: "body", query: "query", param: "path", header: "header" };
 
 /**
- * A JSON body must say so (Hono's validator reads no other content type) and parse; otherwise a 400 that
- * says which, instead of a schema error about fields of a body that was never read. A body with a key
- * named __proto__ is a 400 too: the schema would drop that key without a word.
+ * A JSON body must say so (Hono's validator reads no other content type); otherwise a 400 that says so,
+ * instead of a schema error about fields of a body that was never read. (Whether it parses is checked once
+ * for every API route, before this: see jsonBodies.)
  */
-async function requireJsonBody(c: Context): Promise<void> {
+function requireJsonBody(c: Context): void {
   const type = c.req.header("content-type") ?? "";
   if (!/^application\/([a-z0-9.+-]+\+)?json\b/i.test(type)) {
     throw new ApiError("bad_request", `the body must be JSON sent with Content-Type: application/json${type ? ` (got ${type.slice(0, 100)})` : ""}`);
   }
-  let body: unknown;
-  try {
-    body = await c.req.json();
-  } catch (err) {
-    throw new ApiError("bad_request", `body is not valid JSON: ${(err as Error).message}`);
-  }
-  refuseProtoKeys(body, "body");
 }
 
 /** zValidator whose failures become the project's 400 envelope. */
@@ -47,7 +39,7 @@ export function validate<T extends keyof ValidationTargets, S extends z.ZodType>
   if (target !== "json") return check;
   // Same middleware type as zValidator's, so routes keep its typed c.req.valid("json").
   const withJson: typeof check = async (c, next) => {
-    await requireJsonBody(c);
+    requireJsonBody(c);
     return check(c, next);
   };
   return withJson;

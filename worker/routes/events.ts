@@ -91,7 +91,7 @@ export const eventsRoutes = new Hono<AppEnv>().post("/", requireScope("ingest"),
     c.header(IGNORED_HEADER, result.ignored);
     return c.json({ visitorId, accepted: 0, duplicates: 0, ignored: result.ignored }, 202);
   }
-  if (result.notify) c.executionCtx.waitUntil(deliver(result.notify));
+  if (result.notify) c.executionCtx.waitUntil(deliver(result.notify, c.env));
   // The implicit identify is ours, not the sender's: count only the sender's events.
   const accepted = input.events.filter((e) => result.accepted.includes(e.id)).length;
   return c.json({ visitorId, accepted, duplicates: input.events.length - accepted }, 202);

@@ -1,4 +1,4 @@
-import { Hono } from "hono";
+import { Hono, type Context } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../lib/app-env";
 import { requireScope } from "../lib/auth";
@@ -25,13 +25,8 @@ export function parseRuleSet(body: unknown): RuleSet {
   throw new ApiError("bad_request", `invalid rule set: ${describeIssues(result.error, ruleName)}`);
 }
 
-async function jsonBody(request: Request): Promise<unknown> {
-  try {
-    return await request.json();
-  } catch (err) {
-    throw new ApiError("bad_request", `body is not valid JSON: ${(err as Error).message}`);
-  }
-}
+/** The request's JSON body (a malformed one never gets here: see jsonBodies), or undefined without one. */
+const requestJson = (c: Context<AppEnv>): Promise<unknown> => (c.req.raw.body === null ? Promise.resolve(undefined) : c.req.json());
 
 /** GET's answer, which PUT takes back as is: the rule set under `rules`, and the version it was read at. */
 export const ruleSetEnvelope = z.strictObject({
@@ -67,7 +62,7 @@ export const rulesRoutes = new Hono<AppEnv>()
     return c.json(ruleSetAnswer(set));
   })
   .put("/", requireScope("admin"), async (c) => {
-    const { rules, readVersion } = ruleSetBody(await jsonBody(c.req.raw));
+    const { rules, readVersion } = ruleSetBody(await requestJson(c));
     const site = await siteFromPath(c);
     if (readVersion !== undefined && readVersion !== site.rulesVersion) {
       throw new ApiError("conflict", `the rules were read at version ${readVersion}; version ${site.rulesVersion} was stored since`);
@@ -77,7 +72,7 @@ export const rulesRoutes = new Hono<AppEnv>()
     return c.json(ruleSetAnswer({ version, createdAt: now, rules }));
   })
   .post("/preview", requireScope("admin"), async (c) => {
-    const { rules } = ruleSetBody(await jsonBody(c.req.raw));
+    const { rules } = ruleSetBody(await requestJson(c));
     const site = await siteFromPath(c);
     const current = await findRuleSet(c.var.db, site.id, site.rulesVersion);
     if (!current) throw new ApiError("not_found", `site "${site.id}" has no rules`);
