@@ -163,6 +163,7 @@ describe("the leadscore() command queue", () => {
   it("passes an identify's sig through, so the collector verifies the email", async () => {
     // The site's backend holds the identity secret and signs the email it renders into the page.
     const made = await fetch(`${collector}/api/sites/${E2E_SITE}/identity-secret`, { method: "POST", headers: { authorization: `Bearer ${token}` } });
+    expect(made.status, await made.clone().text()).toBe(200);
     const { identitySecret } = (await made.json()) as { identitySecret: string };
     const email = "signed@example.com";
     const sig = createHmac("sha256", identitySecret).update(email).digest("hex");

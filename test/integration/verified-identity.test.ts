@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import {
   api,
   beaconBody,
+  call,
   claimedIdentify,
   createSite,
   event,
@@ -130,7 +131,8 @@ describe("a signed identify is verified", () => {
   it("verifies with a rotated secret only, which is shown once", async () => {
     await victim();
     const oldSig = await signEmail("acme", "ana@acme.example");
-    const res = await api("/api/sites/acme/identity-secret", "POST");
+    // As curl -X POST sends it: an empty body.
+    const res = await call("/api/sites/acme/identity-secret", { method: "POST", headers: { authorization: "Bearer test-token" }, body: "" });
     expect(res.status).toBe(200);
     const { identitySecret } = (await res.json()) as { identitySecret: string };
     expect(identitySecret).toMatch(/^idsec_[0-9a-f]{64}$/);

@@ -13,7 +13,8 @@ const WITH_BODY = new Set(["POST", "PUT", "PATCH"]);
  */
 export const jsonBodies = createMiddleware<AppEnv>(async function jsonBodies(c, next) {
   const claimsJson = /json/i.test(c.req.header("content-type") ?? "");
-  if (WITH_BODY.has(c.req.method) && (c.req.raw.body !== null || claimsJson)) {
+  // An empty body that does not claim to be JSON is no body (`curl -X POST` sends one to routes that take none).
+  if (WITH_BODY.has(c.req.method) && (c.req.raw.body !== null || claimsJson) && (claimsJson || (await c.req.text()) !== "")) {
     let body: unknown;
     try {
       body = await c.req.json();
