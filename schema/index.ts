@@ -5,3 +5,5 @@ export * from "./events";
 export * from "./prospect-lists";
 export * from "./api-tokens";
 export * from "./erased-visitors";
+export * from "./console-sessions";
+export * from "./site-days";

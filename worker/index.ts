@@ -7,6 +7,7 @@ import { onError, onNotFound } from "./lib/errors";
 import { database } from "./store/db";
 import { accountsRoutes } from "./routes/accounts";
 import { collect } from "./routes/collect";
+import { consoleRoutes } from "./routes/console";
 import { erasureRoutes } from "./routes/erasure";
 import { eventsRoutes } from "./routes/events";
 import { health } from "./routes/health";
@@ -38,7 +39,7 @@ const api = new Hono<AppEnv>()
   .route("/sites/:site/accounts", accountsRoutes)
   .route("/sites/:site/identity-secret", identitySecretRoutes);
 
-/** The collector: beacons at /e, the API under /api (the tracker itself is a static asset). */
+/** The collector: beacons at /e, the API under /api, the console under /app (the tracker and the console's script are static assets). */
 export const app = new Hono<AppEnv>()
   .use(async function withDatabase(c, next) {
     c.set("db", database(c.env.DB));
@@ -49,6 +50,7 @@ export const app = new Hono<AppEnv>()
   // Public, so it comes before the API's authentication.
   .route("/api", openApiRoutes)
   .route("/api", api)
+  .route("/app", consoleRoutes)
   .onError(onError)
   .notFound(onNotFound);
 

@@ -7,6 +7,7 @@ import { purgeEventsBefore } from "./store/retention";
 import { allVisitors } from "./store/visitor-reads";
 import { refreshScores, type ScoreRefresh } from "./store/visitor-writes";
 import { liveProspectList } from "./ingest/daily-list";
+import { recordSiteDay } from "./ingest/site-day";
 import { compile } from "./scoring/compile";
 import { totalScore } from "./scoring/evaluate";
 import { localDay, localHour } from "./scoring/local-day";
@@ -40,7 +41,7 @@ export async function sweepScores(db: Database, site: SiteRow, now: number): Pro
 
 /**
  * The hourly cron: once a site's local list hour has come, sweeps its time-dependent scores and stores
- * the day's prospect list. A missed hour is caught up on the next run; a stored list is never rewritten.
+ * the day's prospect list and the day's figures for the console. A missed hour is caught up on the next run; a stored list is never rewritten.
  * Right after, the site's raw events older than its retention are purged (once a day per site).
  */
 export async function storeDueLists(db: Database, now: number): Promise<ScheduledRun> {
@@ -50,7 +51,10 @@ export async function storeDueLists(db: Database, now: number): Promise<Schedule
     const date = localDay(now, site.timezone);
     if (await storedList(db, site.id, date)) continue;
     await sweepScores(db, site, now);
-    await storeList(db, site.id, date, await liveProspectList(db, site, date, now), now);
+    const list = await liveProspectList(db, site, date, now);
+    await storeList(db, site.id, date, list, now);
+    const set = await findRuleSet(db, site.id, site.rulesVersion);
+    if (set) await recordSiteDay(db, site, set.rules, date, list, now);
     run.stored.push(`${site.id}/${date}`);
     const purged = await purgeEventsBefore(db, site.id, now - site.retentionDays * DAY_MS);
     if (purged > 0) run.purged[site.id] = purged;

@@ -37,7 +37,8 @@ function sourceText(source: Record<string, string> | null): string | null {
   return source.referrer ? new URL(source.referrer).host : null;
 }
 
-function csv(rows: ProspectRow[], details: Map<string, LeadDetails>): string {
+/** The prospect list as CSV, one line per prospect (the API and the console download the same file). */
+export function prospectsCsv(rows: ProspectRow[], details: Map<string, LeadDetails>): string {
   return toCsv(
     // New columns go last, so readers of the first eight keep working.
     ["visitor_id", "email", "score", "class", "grade", "prospect_since", "new", "reasons", "name", "company", "title", "last_seen", "source", "email_verified"],
@@ -78,7 +79,7 @@ export const prospectsRoutes = new Hono<AppEnv>().get("/", requireScope("read"),
     c.header("Content-Disposition", `attachment; filename="prospects-${site.id}-${date}.csv"`);
     // Name, title and the rest are read now: a stored list keeps who was on it and why, not their profile.
     const details = await leadDetails(c.var.db, site.id, rows.map((r) => r.visitorId));
-    return c.body(`${bom ? "\uFEFF" : ""}${csv(rows, details)}`);
+    return c.body(`${bom ? "\uFEFF" : ""}${prospectsCsv(rows, details)}`);
   }
   return c.json({
     site: site.id,

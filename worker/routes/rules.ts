@@ -6,8 +6,8 @@ import { ApiError } from "../lib/errors";
 import { siteFromPath } from "../lib/site-param";
 import { describeIssues } from "../lib/validate";
 import { refuseProtoKeys } from "../lib/proto-keys";
-import { replaceRules, rescoreSite } from "../ingest/rescore";
-import { evaluate } from "../scoring/evaluate";
+import { replaceRules } from "../ingest/rescore";
+import { previewRules } from "../ingest/rule-preview";
 import { ruleSetSchema, type RuleSet } from "../scoring/rules";
 import { findRuleSet } from "../store/rules";
 
@@ -76,29 +76,5 @@ export const rulesRoutes = new Hono<AppEnv>()
     const site = await siteFromPath(c);
     const current = await findRuleSet(c.var.db, site.id, site.rulesVersion);
     if (!current) throw new ApiError("not_found", `site "${site.id}" has no rules`);
-    const now = Date.now();
-    const { snapshot, rescored } = await rescoreSite(c.var.db, site, rules, now);
-    type Lead = { visitorId: string; email: string | null };
-    const becomeProspects: Lead[] = [];
-    const stopBeingProspects: Lead[] = [];
-    const changedScores: (Lead & { before: number; after: number })[] = [];
-    for (const [id, after] of rescored) {
-      const stored = snapshot.states.get(id);
-      if (!stored) continue;
-      const before = evaluate(stored.state, current.rules, now);
-      const is = after.score >= rules.prospectAt;
-      const lead = { visitorId: id, email: stored.state.email };
-      if (!before.prospect && is) becomeProspects.push(lead);
-      if (before.prospect && !is) stopBeingProspects.push(lead);
-      const afterScore = Math.round(after.score * 100) / 100;
-      if (before.total !== afterScore) changedScores.push({ ...lead, before: before.total, after: afterScore });
-    }
-    const byId = (a: Lead, b: Lead) => a.visitorId.localeCompare(b.visitorId);
-    changedScores.sort((a, b) => Math.abs(b.after - b.before) - Math.abs(a.after - a.before) || byId(a, b));
-    return c.json({
-      visitors: rescored.size,
-      becomeProspects: becomeProspects.sort(byId),
-      stopBeingProspects: stopBeingProspects.sort(byId),
-      changedScores: changedScores.slice(0, 100),
-    });
+    return c.json(await previewRules(c.var.db, site, current.rules, rules, Date.now()));
   });

@@ -12,6 +12,7 @@ import { defaultRules } from "../scoring/default-rules";
 import { isTimezone } from "../scoring/local-day";
 import { ruleSetSchema } from "../scoring/rules";
 import { siteFromPath } from "../lib/site-param";
+import type { Database } from "../store/db";
 import { insertSite, listSites, updateSite } from "../store/sites";
 
 const origin = z
@@ -28,9 +29,9 @@ const retentionDays = z.number().int().min(1).max(3650);
 const webhookUrl = z.url({ protocol: /^https?$/ }).max(2000);
 
 /** Refuses a webhook URL aimed at loopback, a private network or a metadata service (400). */
-function checkWebhookUrl(c: Context<AppEnv>, url: string | null | undefined): void {
+function checkWebhookUrl(env: { ALLOW_LOCAL_WEBHOOKS?: string }, url: string | null | undefined): void {
   if (!url) return;
-  const problem = webhookUrlProblem(url, localWebhooksAllowed(c.env));
+  const problem = webhookUrlProblem(url, localWebhooksAllowed(env));
   if (problem) throw new ApiError("bad_request", `invalid body: webhookUrl: ${problem}`);
 }
 
@@ -99,11 +100,34 @@ function randomSiteId(): string {
   return `site-${crypto.randomUUID().slice(0, 8)}`;
 }
 
+/**
+ * Applies a validated PATCH body to a site (PATCH /api/sites/:site and the console's settings form).
+ * Setting a webhook where there was none makes its signing key (newSecret); removing it drops the key.
+ */
+export async function changeSite(
+  db: Database,
+  env: { ALLOW_LOCAL_WEBHOOKS?: string },
+  site: SiteRow,
+  body: z.output<typeof siteChanges>,
+): Promise<{ updated: SiteRow; newSecret: boolean }> {
+  const { webhookUrl: url, ...changes } = body;
+  checkWebhookUrl(env, url);
+  const newSecret = url !== undefined && url !== null && !site.webhookSecret;
+  const webhook = url === undefined ? {} : url === null ? { webhookUrl: null, webhookSecret: null } : { webhookUrl: url, ...(newSecret ? { webhookSecret: newWebhookSecret() } : {}) };
+  const updated = await updateSite(db, site.id, {
+    ...changes,
+    ...(changes.origins ? { origins: changes.origins.map((o) => o.toLowerCase()) } : {}),
+    ...webhook,
+  });
+  if (!updated) throw new ApiError("not_found", `unknown site "${site.id}"`);
+  return { updated, newSecret };
+}
+
 /** POST /api/sites, GET /api/sites, GET and PATCH /api/sites/:site. */
 export const sitesRoutes = new Hono<AppEnv>()
   .post("/", requireScope("admin"), validate("json", newSite), async (c) => {
     const body = c.req.valid("json");
-    checkWebhookUrl(c, body.webhookUrl);
+    checkWebhookUrl(c.env, body.webhookUrl);
     const site: SiteRow = {
       id: body.id ?? randomSiteId(),
       name: body.name,
@@ -129,17 +153,7 @@ export const sitesRoutes = new Hono<AppEnv>()
   })
   .get("/:site", requireScope("read"), async (c) => c.json({ site: siteJson(await siteFromPath(c)) }))
   .patch("/:site", requireScope("admin"), validate("json", siteChanges), async (c) => {
-    const { webhookUrl: url, ...changes } = c.req.valid("json");
-    checkWebhookUrl(c, url);
     const site = await siteFromPath(c);
-    // Setting a webhook where there was none makes its signing key; removing it drops the key.
-    const newSecret = url !== undefined && url !== null && !site.webhookSecret;
-    const webhook = url === undefined ? {} : url === null ? { webhookUrl: null, webhookSecret: null } : { webhookUrl: url, ...(newSecret ? { webhookSecret: newWebhookSecret() } : {}) };
-    const updated = await updateSite(c.var.db, site.id, {
-      ...changes,
-      ...(changes.origins ? { origins: changes.origins.map((o) => o.toLowerCase()) } : {}),
-      ...webhook,
-    });
-    if (!updated) throw new ApiError("not_found", `unknown site "${site.id}"`);
+    const { updated, newSecret } = await changeSite(c.var.db, c.env, site, c.req.valid("json"));
     return c.json(siteAnswer(updated, newSecret));
   });

@@ -23,3 +23,14 @@ export function listBefore(db: Database, siteId: string, date: string) {
 export async function storeList(db: Database, siteId: string, date: string, rows: ProspectRow[], now: number): Promise<void> {
   await db.insert(prospectLists).values({ siteId, date, rows, createdAt: now }).onConflictDoNothing();
 }
+
+/** The dates of a site's stored lists, newest first (at most `limit`). */
+export async function storedListDates(db: Database, siteId: string, limit: number): Promise<string[]> {
+  const rows = await db
+    .select({ date: prospectLists.date })
+    .from(prospectLists)
+    .where(eq(prospectLists.siteId, siteId))
+    .orderBy(desc(prospectLists.date))
+    .limit(limit);
+  return rows.map((r) => r.date);
+}
