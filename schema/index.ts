@@ -6,5 +6,8 @@ export * from "./prospect-lists";
 export * from "./api-tokens";
 export * from "./erased-visitors";
 export * from "./lead-models";
+export * from "./jobs";
+export * from "./webhook-failures";
+export * from "./prospect-list-rows";
 export * from "./console-sessions";
 export * from "./site-days";

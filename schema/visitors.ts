@@ -17,7 +17,10 @@ export const visitors = sqliteTable(
     version: integer("version").notNull(),
     firstSeen: integer("first_seen").notNull(),
     lastSeen: integer("last_seen").notNull(),
-    /** The lead's email once identified (lowercase), for server-side events sent by email. */
+    /**
+     * The lead's email once a verified identify named it (lowercase), for server-side events sent by email
+     * and for joining leads. An unverified browser claim stays in the state only.
+     */
     email: text("email"),
     /**
      * Set when this visitor turned out to be the same person as another (the same email): the id of
@@ -37,15 +40,33 @@ export const visitors = sqliteTable(
     /** The lead's latest outcome (accepted, rejected, won, lost) and its time: the index insights read. */
     outcome: text("outcome", { enum: OUTCOMES }),
     outcomeAt: integer("outcome_at"),
+    /** The site rule-set version the stored state was scored under (0: not yet stamped). */
+    rulesVersion: integer("rules_version").notNull().default(0),
+    /**
+     * The earliest time (ms) at which, without a new event, the score could cross the prospect threshold or
+     * a class boundary, or an absence rule start to hold (see scoring/next-change.ts); null when nothing
+     * can. Never later than the real change, so a sweep of due rows misses nobody.
+     */
+    nextChangeAt: integer("next_change_at"),
+    /**
+     * The time of the visitor's oldest kept event as of the last retention purge (null before one: first
+     * seen stands in). Written by the purge only; see store/retention.ts.
+     */
+    retainedFrom: integer("retained_from"),
   },
   (t) => [
     primaryKey({ columns: [t.siteId, t.id] }),
-    index("visitors_by_score").on(t.siteId, t.score),
+    // The leaderboard: (score DESC, id DESC) pages off one index range, ties included; leads only.
+    index("visitors_by_score").on(t.siteId, t.score, t.id).where(sql`${t.leadId} IS NULL`),
+    // Leads whose score moves with time alone, by when it next can change status.
+    index("visitors_by_next_change").on(t.siteId, t.nextChangeAt).where(sql`${t.nextChangeAt} IS NOT NULL AND ${t.leadId} IS NULL`),
     // Partial: anonymous visitors are not in it, so creating one writes no index row.
     index("visitors_by_email").on(t.siteId, t.email).where(sql`${t.email} IS NOT NULL`),
     index("visitors_by_lead").on(t.siteId, t.leadId).where(sql`${t.leadId} IS NOT NULL`),
     // Partial: only leads with an outcome, so insights read those without scanning the site.
     index("visitors_by_outcome").on(t.siteId, t.outcomeAt, t.id).where(sql`${t.outcome} IS NOT NULL`),
+    // The visitors whose oldest kept event may have passed retention (see store/retention.ts).
+    index("visitors_by_retention").on(t.siteId, sql`coalesce(${t.retainedFrom}, ${t.firstSeen})`),
   ],
 );
 

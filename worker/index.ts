@@ -4,13 +4,14 @@ import { authenticate } from "./lib/auth";
 import { apiBodyLimit } from "./lib/body-limit";
 import { jsonBodies } from "./lib/json-body";
 import { onError, onNotFound } from "./lib/errors";
-import { database } from "./store/db";
+import { controlDatabase, database, databaseFor } from "./store/db";
 import { accountsRoutes } from "./routes/accounts";
 import { collect } from "./routes/collect";
 import { consoleRoutes } from "./routes/console";
 import { erasureRoutes } from "./routes/erasure";
 import { eventsRoutes } from "./routes/events";
 import { health } from "./routes/health";
+import { identitySecretRoutes } from "./routes/identity-secret";
 import { insightsRoutes } from "./routes/insights";
 import { openApiRoutes } from "./routes/openapi";
 import { outcomesCsvRoutes } from "./routes/outcomes-csv";
@@ -21,11 +22,20 @@ import { tokensRoutes } from "./routes/tokens";
 import { visitorsRoutes } from "./routes/visitors";
 import { visitorEventsRoutes } from "./routes/visitor-events";
 import { visitorHistoryRoutes } from "./routes/visitor-history";
-import { storeDueLists } from "./scheduled";
+import { consume } from "./jobs/consumer";
+import type { JobMessage } from "./jobs/messages";
+import { jobsRoutes } from "./routes/jobs";
+import { webhookFailuresRoutes } from "./routes/webhook-failures";
+import { startHourlyRun } from "./scheduled";
 
 // Every route declares the token scope it takes with requireScope; one that declares none is admin-only.
 const api = new Hono<AppEnv>()
   .use(authenticate)
+  // A site's routes reach its data through databaseFor, the seam for spreading sites over databases.
+  .use("/sites/:site/*", async function withSiteDatabase(c, next) {
+    c.set("db", databaseFor(c.env, c.req.param("site")));
+    await next();
+  })
   .use(apiBodyLimit)
   .use(jsonBodies)
   .route("/tokens", tokensRoutes)
@@ -39,12 +49,15 @@ const api = new Hono<AppEnv>()
   .route("/sites/:site/prospects/outcomes", outcomesCsvRoutes)
   .route("/sites/:site/events", eventsRoutes)
   .route("/sites/:site/accounts", accountsRoutes)
-  .route("/sites/:site/insights", insightsRoutes);
+  .route("/sites/:site/insights", insightsRoutes)
+  .route("/sites/:site/jobs", jobsRoutes)
+  .route("/sites/:site/webhook-failures", webhookFailuresRoutes)
+  .route("/sites/:site/identity-secret", identitySecretRoutes);
 
 /** The collector: beacons at /e, the API under /api, the console under /app (the tracker and the console's script are static assets). */
 export const app = new Hono<AppEnv>()
   .use(async function withDatabase(c, next) {
-    c.set("db", database(c.env.DB));
+    c.set("db", controlDatabase(c.env));
     await next();
   })
   .route("/", health)
@@ -59,8 +72,9 @@ export const app = new Hono<AppEnv>()
 export default {
   fetch: app.fetch,
   async scheduled(controller, env) {
-    const run = await storeDueLists(database(env.DB), controller.scheduledTime);
-    if (run.stored.length) console.log("stored prospect lists", run.stored.join(", "));
-    for (const [site, n] of Object.entries(run.purged)) console.log(`purged ${n} events past ${site}'s retention`);
+    await startHourlyRun(env.JOBS, controller.scheduledTime);
+  },
+  async queue(batch, env) {
+    await consume(batch as MessageBatch<JobMessage>, env);
   },
 } satisfies ExportedHandler<Env>;

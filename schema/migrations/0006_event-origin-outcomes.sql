@@ -1,6 +1,6 @@
 -- Written by hand (see TEAM notes): where each event came from (the website's beacon or the API), the
 -- latest outcome of each lead (with a partial index so insights read leads with an outcome only),
--- and the predictive model fitted per site.
+-- the predictive model fitted per site, and each stored prospect line's stage and probability.
 ALTER TABLE `events` ADD `via` text DEFAULT 'web' NOT NULL;--> statement-breakpoint
 ALTER TABLE `visitors` ADD `outcome` text;--> statement-breakpoint
 ALTER TABLE `visitors` ADD `outcome_at` integer;--> statement-breakpoint
@@ -11,3 +11,6 @@ CREATE TABLE `lead_models` (
 	`rules_version` integer NOT NULL,
 	`model` text NOT NULL
 ) WITHOUT ROWID;
+--> statement-breakpoint
+ALTER TABLE `prospect_list_rows` ADD `stage` text;--> statement-breakpoint
+ALTER TABLE `prospect_list_rows` ADD `probability` real;

@@ -20,6 +20,11 @@ const routes: { method: string; pattern: string; path: string; body?: unknown; s
   { method: "GET", pattern: "/api/sites/:site/rules", path: "/api/sites/acme/rules", scopes: ["admin", "read"] },
   { method: "PUT", pattern: "/api/sites/:site/rules", path: "/api/sites/acme/rules", body: { prospectAt: 1, rules: [] }, scopes: ["admin"] },
   { method: "POST", pattern: "/api/sites/:site/rules/preview", path: "/api/sites/acme/rules/preview", body: { prospectAt: 1, rules: [] }, scopes: ["admin"] },
+  { method: "GET", pattern: "/api/sites/:site/rules/jobs", path: "/api/sites/acme/rules/jobs", scopes: ["admin", "read"] },
+  { method: "GET", pattern: "/api/sites/:site/rules/jobs/:id", path: "/api/sites/acme/rules/jobs/rescore-none", scopes: ["admin", "read"] },
+  { method: "GET", pattern: "/api/sites/:site/jobs", path: "/api/sites/acme/jobs", scopes: ["admin", "read"] },
+  { method: "GET", pattern: "/api/sites/:site/jobs/:id", path: "/api/sites/acme/jobs/daily-2026-01-01", scopes: ["admin", "read"] },
+  { method: "GET", pattern: "/api/sites/:site/webhook-failures", path: "/api/sites/acme/webhook-failures", scopes: ["admin", "read"] },
   { method: "GET", pattern: "/api/sites/:site/visitors", path: "/api/sites/acme/visitors", scopes: ["admin", "read"] },
   { method: "GET", pattern: "/api/sites/:site/visitors/:id", path: "/api/sites/acme/visitors/visitor-0001", scopes: ["admin", "read"] },
   { method: "GET", pattern: "/api/sites/:site/visitors/:id/history", path: "/api/sites/acme/visitors/visitor-0001/history", scopes: ["admin", "read"] },
@@ -30,6 +35,7 @@ const routes: { method: string; pattern: string; path: string; body?: unknown; s
   { method: "GET", pattern: "/api/sites/:site/insights", path: "/api/sites/acme/insights", scopes: ["admin", "read"] },
   { method: "POST", pattern: "/api/sites/:site/insights/train", path: "/api/sites/acme/insights/train", scopes: ["admin"] },
   { method: "POST", pattern: "/api/sites/:site/prospects/outcomes", path: "/api/sites/acme/prospects/outcomes", body: "visitor_id,outcome", scopes: ["admin", "ingest"] },
+  { method: "POST", pattern: "/api/sites/:site/identity-secret", path: "/api/sites/acme/identity-secret", scopes: ["admin"] },
   { method: "POST", pattern: "/api/sites/:site/events", path: "/api/sites/acme/events", body: { visitorId: "visitor-0001", events: [{ id: "event-0001", type: "email_open", at: Date.now() }] }, scopes: ["admin", "ingest"] },
 ];
 

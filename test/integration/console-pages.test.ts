@@ -4,8 +4,9 @@ import { describe, expect, it } from "vitest";
 import worker from "../../worker/index";
 import { overviewFigures } from "../../worker/routes/console-overview";
 import type { SiteDayRow } from "../../schema";
-import { api, createSite, event, track } from "../support/api";
+import { api, createSite, event, signedIdentify, track } from "../support/api";
 import { signIn } from "../support/console";
+import { captureQueue, drainQueue } from "../support/jobs";
 
 // Contact page 30, any page view 1, prospect at 50; classes warm 20 and hot 35.
 const RULES = {
@@ -17,13 +18,14 @@ const RULES = {
   ],
 };
 
-const identify = (email: string) => event("identify", "/", 0, { d: { email } });
+// Signed by the site's backend: lookups by email find verified emails only.
+const identify = (email: string) => signedIdentify("acme", email);
 
 /** Three leads: ana a prospect (62, hot), bo warm (31), an anonymous visitor with one page view. */
 async function siteWithLeads(): Promise<void> {
   await createSite("acme", RULES, { listHour: 0 });
-  await track("acme", "visitor-ana1", identify("ana@acme.example"), event("pageview", "/contact"), event("pageview", "/contact"));
-  await track("acme", "visitor-bo01", identify("bo@acme.example"), event("pageview", "/contact"));
+  await track("acme", "visitor-ana1", await identify("ana@acme.example"), event("pageview", "/contact"), event("pageview", "/contact"));
+  await track("acme", "visitor-bo01", await identify("bo@acme.example"), event("pageview", "/contact"));
   await track("acme", "visitor-anon", event("pageview", "/"));
 }
 
@@ -50,7 +52,10 @@ describe("overview", () => {
 
   it("shows the figures the daily run recorded with the day's list", async () => {
     await siteWithLeads();
+    const queued = captureQueue();
     await worker.scheduled(createScheduledController({ scheduledTime: Date.now(), cron: "0 * * * *" }), env);
+    // The cron only enqueues; the site's daily run records the figures.
+    await drainQueue(queued);
     const user = await signIn("acme");
     const html = await (await user.get("/app/sites/acme")).text();
     const stats = texts(html, /<span class="stat-value">([^<]*)<\/span><span class="stat-label">/g);

@@ -3,6 +3,7 @@ import { env } from "cloudflare:workers";
 import worker from "../../worker/index";
 import { describe, expect, it } from "vitest";
 import { api, createSite, tableCounts } from "../support/api";
+import { captureQueue, drainQueue } from "../support/jobs";
 import { seededRandom } from "../support/outcome-population";
 import { database } from "../../worker/store/db";
 import { findSite } from "../../worker/store/sites";
@@ -66,9 +67,11 @@ describe("insights and the predictive score", () => {
     expect(before.model).toBeNull();
     expect((await api("/api/sites/acme/visitors/lead-00000").then((r) => r.json())) as { probability: number | null }).toMatchObject({ probability: null });
 
-    // The daily cron fits the model after storing the list; training on demand fits it again.
+    // The site's daily run fits the model after storing the list; training on demand fits it again.
     const tomorrowAt8 = Date.parse(`${new Date(Date.now() + 86_400_000).toISOString().slice(0, 10)}T08:00:00Z`);
+    const queued = captureQueue();
     await worker.scheduled(createScheduledController({ scheduledTime: tomorrowAt8, cron: "0 * * * *" }), env);
+    await drainQueue(queued);
     expect((await insights()).model).toMatchObject({ current: true, won: before.won });
     const trained = await api("/api/sites/acme/insights/train", "POST");
     expect(trained.status).toBe(201);

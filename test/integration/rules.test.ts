@@ -1,12 +1,19 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { MAX_API_BODY_BYTES } from "../../worker/lib/body-limit";
 import { api, call, createSite, event, tableCounts, track, visitor } from "../support/api";
+import { captureQueue, drainQueue } from "../support/jobs";
+import { seedLeads } from "../support/seed";
+import { PREVIEW_LEADS } from "../../worker/ingest/rule-preview";
+import { ruleSetSchema } from "../../worker/scoring/rules";
 
 const pageViewsOnly = { prospectAt: 3, rules: [{ id: "pv", label: "Page view", points: 1, when: { event: "pageview" } }] };
 
+afterEach(() => vi.restoreAllMocks());
+
 describe("rules", () => {
-  it("stores a new version and rescores the stored history under it", async () => {
+  it("stores a new version at once and rescores the stored history under it in a background job", async () => {
     await createSite();
+    const queued = captureQueue();
     await track("acme", "visitor-0001", event("pageview", "/contact"), event("pageview", "/"), event("video_play", "/"));
     expect((await visitor("acme", "visitor-0001")).score).toBe(1 + 5 + 1 + 2);
 
@@ -14,8 +21,13 @@ describe("rules", () => {
       prospectAt: 20,
       rules: [{ id: "contact", label: "Contact page", points: 20, when: { event: "pageview", path: "/contact" } }],
     });
-    expect(res.status).toBe(200);
-    expect(((await res.json()) as { version: number }).version).toBe(2);
+    expect(res.status).toBe(202);
+    const started = (await res.json()) as { version: number; job: { id: string; status: string } };
+    expect(started.version).toBe(2);
+    expect(started.job.status).toBe("queued");
+    expect(res.headers.get("location")).toBe(`/api/sites/acme/rules/jobs/${started.job.id}`);
+    await drainQueue(queued);
+    expect(((await (await api(`/api/sites/acme/rules/jobs/${started.job.id}`)).json()) as { status: string }).status).toBe("done");
 
     const v = await visitor("acme", "visitor-0001");
     expect(v.score).toBe(20);
@@ -36,11 +48,31 @@ describe("rules", () => {
     const before = await tableCounts();
     const res = await api("/api/sites/acme/rules/preview", "POST", { ...pageViewsOnly, prospectAt: 1 });
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ visitors: 2, becomeProspects: [{ visitorId: "visitor-few1", email: null }], stopBeingProspects: [], changedScores: [] });
+    expect(await res.json()).toEqual({
+      visitors: 2,
+      becomeProspects: [{ visitorId: "visitor-few1", email: null }],
+      stopBeingProspects: [],
+      changedScores: [],
+      page: { from: null, to: "visitor-many", eventsReplayed: 4, nextCursor: null, note: expect.stringContaining("at most 200") },
+    });
     const res2 = await api("/api/sites/acme/rules/preview", "POST", { ...pageViewsOnly, prospectAt: 10 });
     expect(((await res2.json()) as { stopBeingProspects: unknown[] }).stopBeingProspects).toEqual([{ visitorId: "visitor-many", email: null }]);
     expect(await tableCounts()).toEqual(before);
     expect((await visitor("acme", "visitor-few1")).prospect).toBe(false);
+  });
+
+  it("previews a bounded page of leads at a time, says which, and pages on with the cursor it gives", async () => {
+    await createSite("acme", pageViewsOnly);
+    const ids = Array.from({ length: PREVIEW_LEADS + 5 }, (_, i) => `lead-${String(i).padStart(4, "0")}`);
+    await seedLeads("acme", ids, 2, ruleSetSchema.parse(pageViewsOnly), { visitTimeoutMs: 30 * 60_000, timezone: "UTC" });
+    type Preview = { visitors: number; becomeProspects: { visitorId: string }[]; page: { from: string | null; to: string; eventsReplayed: number; nextCursor: string | null } };
+    const first = (await (await api("/api/sites/acme/rules/preview", "POST", { ...pageViewsOnly, prospectAt: 2 })).json()) as Preview;
+    expect(first.visitors).toBe(PREVIEW_LEADS);
+    expect(first.becomeProspects.map((l) => l.visitorId)).toEqual(ids.slice(0, PREVIEW_LEADS));
+    expect(first.page).toMatchObject({ from: null, to: ids[PREVIEW_LEADS - 1], eventsReplayed: 2 * PREVIEW_LEADS, nextCursor: ids[PREVIEW_LEADS - 1] });
+    const next = (await (await api(`/api/sites/acme/rules/preview?cursor=${first.page.nextCursor}`, "POST", { ...pageViewsOnly, prospectAt: 2 })).json()) as Preview;
+    expect(next.becomeProspects.map((l) => l.visitorId)).toEqual(ids.slice(PREVIEW_LEADS));
+    expect(next.page.nextCursor).toBeNull();
   });
 
   it("names leads by email beside their visitor ids in a preview", async () => {
@@ -56,6 +88,7 @@ describe("rules", () => {
         { visitorId: "visitor-anon", email: null, before: 2, after: 4 },
         { visitorId: "visitor-ana1", email: "ana@example.com", before: 1, after: 2 },
       ],
+      page: expect.objectContaining({ nextCursor: null }),
     });
   });
 
@@ -63,14 +96,14 @@ describe("rules", () => {
     await createSite();
     const read = await (await api("/api/sites/acme/rules")).json();
     const put = await api("/api/sites/acme/rules", "PUT", read);
-    expect(put.status).toBe(200);
-    const stored = (await put.json()) as { version: number; rules: unknown; createdAt: string };
+    expect(put.status).toBe(202);
+    const { job: _job, ...stored } = (await put.json()) as { version: number; rules: unknown; createdAt: string; job: unknown };
     expect(stored.version).toBe(2);
     expect(stored.rules).toEqual((read as { rules: unknown }).rules);
     const again = await (await api("/api/sites/acme/rules")).json();
     expect(again).toEqual(stored);
     // The round trip is stable: what GET answers now, PUT takes again.
-    expect((await api("/api/sites/acme/rules", "PUT", again)).status).toBe(200);
+    expect((await api("/api/sites/acme/rules", "PUT", again)).status).toBe(202);
     const stale = await api("/api/sites/acme/rules", "PUT", read);
     expect(stale.status).toBe(409);
     expect(((await stale.json()) as { error: { message: string } }).error.message).toContain("version 1");
@@ -110,7 +143,7 @@ describe("rules", () => {
     expect(((await over.json()) as { error: { code: string } }).error.code).toBe("payload_too_large");
     expect(await tableCounts()).toEqual(before);
     const under = await call("/api/sites/acme/rules", { method: "PUT", headers: { authorization: "Bearer test-token", "content-type": "application/json" }, body: padded(MAX_API_BODY_BYTES) });
-    expect(under.status).toBe(200);
+    expect(under.status).toBe(202);
   });
 
   it("answers 404 for the rules of an unknown site", async () => {

@@ -1,9 +1,12 @@
+import { createScheduledController } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { Webhook } from "standardwebhooks";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { app } from "../../worker/index";
+import worker, { app } from "../../worker/index";
+import { WEBHOOK_ATTEMPTS } from "../../worker/jobs/webhook";
 import { sendWebhook, type ProspectNotice } from "../../worker/ingest/webhook";
 import { TOKEN, api, createSite, event, tableCounts, track } from "../support/api";
+import { captureQueue, drainQueue } from "../support/jobs";
 
 const rules = { prospectAt: 10, rules: [{ id: "contact", label: "Contact page", points: 6, when: { event: "pageview", path: "/contact" } }] };
 
@@ -39,11 +42,15 @@ describe("the prospect webhook", () => {
     // The key is shown once.
     expect(JSON.stringify(await (await api("/api/sites/acme")).json())).not.toContain(created.webhookSecret);
 
+    const queued = captureQueue();
     const calls = catchWebhooks();
     await track("acme", "visitor-hook1", event("pageview", "/contact"));
     await track("acme", "visitor-hook1", event("pageview", "/contact"));
-    await vi.waitFor(() => expect(calls).toHaveLength(1));
     await track("acme", "visitor-hook1", event("pageview", "/contact"));
+    // One notice goes through the queue, without the signing key.
+    expect(queued.map((m) => m.body.kind)).toEqual(["webhook"]);
+    expect(JSON.stringify(queued)).not.toContain(created.webhookSecret);
+    await drainQueue(queued);
 
     const { body, headers, redirect } = calls[0] as Caught;
     expect(JSON.parse(body)).toEqual({
@@ -51,6 +58,7 @@ describe("the prospect webhook", () => {
       site: "acme",
       visitorId: "visitor-hook1",
       email: null,
+      emailVerified: false,
       score: 12,
       class: null,
       grade: null,
@@ -66,19 +74,56 @@ describe("the prospect webhook", () => {
     expect(() => new Webhook(`whsec_${btoa("another key of 32 bytes, exactly")}`).verify(body, headers)).toThrow();
     expect(() => new Webhook(created.webhookSecret).verify(body, { ...headers, "webhook-timestamp": String(Number(headers["webhook-timestamp"]) - 1) })).toThrow();
     // Already a prospect: no second notice.
-    await new Promise((r) => setTimeout(r, 50));
     expect(calls).toHaveLength(1);
   });
 
-  it("tries again when the endpoint fails", async () => {
+  it("is retried by the queue when the endpoint fails, with the same webhook-id, until it takes it", async () => {
     await api("/api/sites", "POST", { id: "acme", name: "Acme", origins: ["https://shop.example"], webhookUrl: "https://hooks.example/leads", rules });
-    // A 500, then a 204: the delivery ends within the test.
+    const queued = captureQueue();
     let answered = 0;
     const calls = catchWebhooks(() => new Response(null, { status: answered++ === 0 ? 500 : 204 }));
     await track("acme", "visitor-hook2", event("pageview", "/contact"), event("pageview", "/contact"));
-    // A generous budget for a loaded machine: waitFor returns as soon as both calls are in.
-    await vi.waitFor(() => expect(calls).toHaveLength(2), { timeout: 60_000 });
+    const drained = await drainQueue(queued);
+    expect(drained.delivered.map((d) => [d.outcome, d.delaySeconds])).toEqual([["retry", 30], ["ack", undefined]]);
+    expect(calls).toHaveLength(2);
     expect(calls[1]?.headers["webhook-id"]).toBe(calls[0]?.headers["webhook-id"]);
+    expect(((await (await api("/api/sites/acme/webhook-failures")).json()) as { failures: unknown[] }).failures).toEqual([]);
+  });
+
+  it("after the last attempt keeps the notice as a dead letter the API shows", async () => {
+    await api("/api/sites", "POST", { id: "acme", name: "Acme", origins: ["https://shop.example"], webhookUrl: "https://hooks.example/leads", rules });
+    const queued = captureQueue();
+    const calls = catchWebhooks(500);
+    await track("acme", "visitor-hook4", event("pageview", "/contact"), event("pageview", "/contact"));
+    const drained = await drainQueue(queued);
+    expect(drained.delivered.map((d) => [d.outcome, d.delaySeconds])).toEqual([
+      ["retry", 30],
+      ["retry", 120],
+      ["retry", 480],
+      ["retry", 1920],
+      ["ack", undefined],
+    ]);
+    expect(calls).toHaveLength(WEBHOOK_ATTEMPTS);
+    const failures = (await (await api("/api/sites/acme/webhook-failures")).json()) as { failures: unknown[] };
+    expect(failures.failures).toEqual([
+      { delivery: calls[0]?.headers["webhook-id"], visitorId: "visitor-hook4", attempts: WEBHOOK_ATTEMPTS, lastError: "answered 500", failedAt: expect.any(String), notice: expect.objectContaining({ score: 12 }) },
+    ]);
+  });
+
+  it("notifies a crossing the daily sweep finds (an absence rule that starts to hold) through the same queue", async () => {
+    const quiet = { prospectAt: 10, rules: [{ id: "quiet", label: "No email opens", points: 10, when: { absent: "email_open", days: 1 } }, { id: "pv", points: 1, when: { event: "pageview" } }] };
+    await api("/api/sites", "POST", { id: "acme", name: "Acme", origins: ["https://shop.example"], webhookUrl: "https://hooks.example/leads", rules: quiet });
+    const queued = captureQueue();
+    const calls = catchWebhooks();
+    await track("acme", "visitor-hook5", event("pageview", "/"));
+    expect(queued).toHaveLength(0);
+    // Two days on, at the list hour: the absence rule holds, and nobody sent an event.
+    const at = Date.parse(`${new Date(Date.now() + 2 * 86_400_000).toISOString().slice(0, 10)}T23:00:00Z`);
+    await worker.scheduled(createScheduledController({ scheduledTime: at, cron: "0 * * * *" }), env);
+    await drainQueue(queued);
+    expect(calls.map((c) => JSON.parse(c.body) as { visitorId: string; score: number; since: string })).toEqual([
+      expect.objectContaining({ visitorId: "visitor-hook5", score: 11, since: new Date(at).toISOString() }),
+    ]);
   });
 
   it("is set, changed and removed with PATCH; the key is made once", async () => {
@@ -89,9 +134,11 @@ describe("the prospect webhook", () => {
     expect(moved).toEqual({ site: expect.objectContaining({ webhookUrl: "https://hooks.example/b" }) });
     const removed = (await (await api("/api/sites/acme", "PATCH", { webhookUrl: null })).json()) as { site: { webhookUrl: string | null } };
     expect(removed.site.webhookUrl).toBeNull();
+    const queued = captureQueue();
     const calls = catchWebhooks();
     await track("acme", "visitor-hook3", event("pageview", "/contact"), event("pageview", "/contact"));
-    await new Promise((r) => setTimeout(r, 50));
+    expect(queued).toHaveLength(0);
+    await drainQueue(queued);
     expect(calls).toHaveLength(0);
   });
 
@@ -174,7 +221,7 @@ describe("webhook URLs (SSRF)", () => {
     expect((await patch({ ALLOW_LOCAL_WEBHOOKS: "1" })).status).toBe(200);
   });
 
-  const notice: ProspectNotice = { event: "prospect", site: "acme", visitorId: "visitor-1", email: null, score: 12, class: null, grade: null, since: "2026-11-23T09:00:00.000Z", reasons: [] };
+  const notice: ProspectNotice = { event: "prospect", site: "acme", visitorId: "visitor-1", email: null, emailVerified: false, score: 12, class: null, grade: null, since: "2026-11-23T09:00:00.000Z", reasons: [] };
   const secret = `whsec_${btoa("0123456789abcdef0123456789abcdef")}`;
 
   it("checks the stored URL again before each delivery, and sends nothing to a refused one", async () => {

@@ -1,13 +1,22 @@
 import type { Database } from "../store/db";
 import { visitorIdByEmail } from "../store/visitor-reads";
-import { sha256Hex } from "../lib/hash";
+import { hex } from "../lib/hash";
+import { IDENTIFY, VERIFIED_PROP } from "../scoring/engine";
 
-/** A stable visitor id for a lead first known by email, so retries and later events find the same one. */
-export async function visitorIdForEmail(siteId: string, email: string): Promise<string> {
-  return `em-${(await sha256Hex(`${siteId}\n${email}`)).slice(0, 32)}`;
+/**
+ * The visitor id of a new lead first known by email: random, so no one outside can compute it and send
+ * beacons as that lead. Later events find the lead again by its (verified) email.
+ */
+export function newEmailLeadId(): string {
+  return `em-${hex(crypto.getRandomValues(new Uint8Array(16)).buffer)}`;
 }
 
-/** The lead identified with an email, or the id a new lead for it starts with (email in lowercase). */
+/** The lead identified with an email, or a new random id for a lead it starts (email in lowercase). */
 export async function leadIdForEmail(db: Database, siteId: string, email: string): Promise<string> {
-  return (await visitorIdByEmail(db, siteId, email)) ?? (await visitorIdForEmail(siteId, email));
+  return (await visitorIdByEmail(db, siteId, email)) ?? newEmailLeadId();
+}
+
+/** An event's properties as stored when the token-authenticated API sent it: its identify is verified. */
+export function serverProps(type: string, props: Record<string, unknown> | null): Record<string, unknown> | null {
+  return type === IDENTIFY ? { ...props, [VERIFIED_PROP]: true } : props;
 }

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { isServerOwned } from "../scoring/outcomes";
+import { inOutcomeNamespace, isServerOwned } from "../scoring/outcomes";
 
 /** Visitor and event ids made by clients: random, URL-safe, 8-64 characters. */
 export const clientId = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, "use 8-64 of A-Z, a-z, 0-9, _ and -");
@@ -15,4 +15,10 @@ export const customEventName = z
   .string()
   .regex(/^[a-z][a-z0-9_]{0,63}$/, "use 1-64 of a-z, 0-9 and _, starting with a letter")
   .refine((n) => !(RESERVED_EVENT_TYPES as readonly string[]).includes(n), "that name is reserved for automatic events")
-  .refine((n) => !isServerOwned(n), "outcome_ names are reserved for outcomes: outcome_accepted, outcome_rejected, outcome_won, outcome_lost");
+  .refine((n) => !inOutcomeNamespace(n), "outcome_ names are reserved for outcomes: outcome_accepted, outcome_rejected, outcome_won, outcome_lost");
+
+/**
+ * A custom event name a page may send: a custom name that no automatic event has and that is not one of the
+ * server-owned types (scoring/outcomes.ts SERVER_OWNED_TYPES), which only the token-authenticated API sends.
+ */
+export const beaconEventName = customEventName.refine((n) => !isServerOwned(n), "that event type is sent through the API only (POST /api/sites/:site/events)");

@@ -10,7 +10,9 @@ import { beacon } from "../routes/collect";
 import { serverEventsBody } from "../routes/events";
 import { insightsQuery } from "../routes/insights";
 import { prospectsQuery } from "../routes/prospects";
-import { ruleSetEnvelope } from "../routes/rules";
+import { jobsQuery } from "../routes/jobs";
+import { previewQuery, ruleSetEnvelope } from "../routes/rules";
+import { webhookFailuresQuery } from "../routes/webhook-failures";
 import { newSite, siteChanges } from "../routes/sites";
 import { newToken, tokenId } from "../routes/tokens";
 import { eventsQuery } from "../routes/visitor-events";
@@ -114,7 +116,18 @@ export const operations: Operation[] = [
     summary: "Create a site",
     scope: "admin",
     body: { schema: newSite, example: { id: "demo", name: "Demo shop", origins: ["https://www.example.com"], timezone: "Europe/Madrid", webhookUrl: "https://crm.example.com/hooks/leadscore" } },
-    responses: { 201: json("created; webhookSecret when a webhook was given", answer.siteAnswer), 400: error("invalid body"), 409: error("the id is taken") },
+    responses: { 201: json("created, with its identitySecret (shown this once), and webhookSecret when a webhook was given", answer.siteAnswer), 400: error("invalid body"), 409: error("the id is taken") },
+  },
+  {
+    method: "post",
+    path: "/api/sites/:site/identity-secret",
+    tag: "Sites",
+    summary: "Make a new identity secret",
+    description:
+      "The key the site's backend signs identified emails with (`sig` = hex HMAC-SHA256 of the email). Shown in this answer only; the previous one stops verifying at once.",
+    scope: "admin",
+    params: siteParams,
+    responses: { 200: json("the new secret", answer.identitySecretAnswer), 404: error("unknown site") },
   },
   { method: "get", path: "/api/sites", tag: "Sites", summary: "List sites", description: "A token limited to some sites sees only those.", scope: "read", responses: { 200: json("sites", answer.sitesAnswer) } },
   {
@@ -152,20 +165,74 @@ export const operations: Operation[] = [
     path: "/api/sites/:site/rules",
     tag: "Rules",
     summary: "Store a new rule set version",
-    description: "Takes a rule set, or GET's answer as it is; with a `version`, refuses (409) when another version was stored since. Rescores the site's stored events.",
+    description:
+      "Takes a rule set, or GET's answer as it is; with a `version`, refuses (409) when another version was stored since. The version is in force at once; a background job rescores the stored leads (its progress at `Location`).",
     scope: "admin",
     params: siteParams,
     body: { schema: z.union([ruleSetSchema, ruleSetEnvelope]), example: exampleRules },
-    responses: { 200: json("stored", answer.rulesAnswer), 400: error("an invalid rule set, naming the rule and field"), 409: error("the rules changed since they were read") },
+    responses: { 202: json("stored; the rescore job is queued", answer.rulesPutAnswer), 400: error("an invalid rule set, naming the rule and field"), 409: error("the rules changed since they were read") },
+  },
+  {
+    method: "get",
+    path: "/api/sites/:site/rules/jobs",
+    tag: "Jobs",
+    summary: "The site's rescore jobs",
+    scope: "read",
+    params: siteParams,
+    responses: { 200: json("rescore jobs, newest first", answer.jobsAnswer) },
+  },
+  {
+    method: "get",
+    path: "/api/sites/:site/rules/jobs/:id",
+    tag: "Jobs",
+    summary: "One rescore job's progress",
+    scope: "read",
+    params: { site: siteId, id: z.string() },
+    responses: { 200: json("the job", answer.jobAnswer), 404: error("no such job") },
+  },
+  {
+    method: "get",
+    path: "/api/sites/:site/jobs",
+    tag: "Jobs",
+    summary: "The site's background jobs",
+    description: "Rescores and daily runs (`daily-YYYY-MM-DD`: sweep, stored list, retention purge), newest first.",
+    scope: "read",
+    params: siteParams,
+    query: jobsQuery,
+    queryExample: { kind: "daily", limit: 10 },
+    responses: { 200: json("jobs, newest first", answer.jobsAnswer), 400: error("an invalid query") },
+  },
+  {
+    method: "get",
+    path: "/api/sites/:site/jobs/:id",
+    tag: "Jobs",
+    summary: "One background job's progress",
+    scope: "read",
+    params: { site: siteId, id: z.string() },
+    responses: { 200: json("the job", answer.jobAnswer), 404: error("no such job") },
+  },
+  {
+    method: "get",
+    path: "/api/sites/:site/webhook-failures",
+    tag: "Prospects",
+    summary: "Prospect notices the webhook never took",
+    description: "The dead-letter record: notices that got no 2xx after every attempt, newest first.",
+    scope: "read",
+    params: siteParams,
+    query: webhookFailuresQuery,
+    queryExample: { limit: 20 },
+    responses: { 200: json("failed notices", answer.webhookFailuresAnswer) },
   },
   {
     method: "post",
     path: "/api/sites/:site/rules/preview",
     tag: "Rules",
     summary: "What a rule set would change",
-    description: "Who would become or stop being a prospect, and the biggest score changes, naming leads by email. Changes nothing.",
+    description:
+      "Who would become or stop being a prospect, and the biggest score changes, naming leads by email, for a page of at most 200 leads (and 20,000 events) in id order; `page.nextCursor` as `cursor` goes on. Changes nothing.",
     scope: "admin",
     params: siteParams,
+    query: previewQuery,
     body: { schema: z.union([ruleSetSchema, ruleSetEnvelope]), example: exampleRules },
     responses: { 200: json("the effect", answer.previewAnswer), 400: error("an invalid rule set") },
   },
@@ -230,7 +297,7 @@ export const operations: Operation[] = [
     path: "/api/sites/:site/prospects",
     tag: "Prospects",
     summary: "The daily prospect list",
-    description: "JSON, or CSV (`format=csv`) with `visitor_id,email,score,class,grade,prospect_since,new,reasons,name,company,title,last_seen,source,stage,probability,outcome,reason,value`; `bom=1` starts the CSV with a UTF-8 byte order mark for Excel.",
+    description: "JSON a page at a time (`limit`, `cursor` from `nextCursor`), or CSV (`format=csv`, the whole list, streamed) with `visitor_id,email,score,class,grade,prospect_since,new,reasons,name,company,title,last_seen,source,email_verified,stage,probability,outcome,reason,value`; `bom=1` starts the CSV with a UTF-8 byte order mark for Excel.",
     scope: "read",
     params: siteParams,
     query: prospectsQuery,

@@ -1,7 +1,7 @@
 // What the API answers, as zod schemas for the OpenAPI document. The routes build these answers by hand;
 // test/integration/openapi.test.ts checks real answers against these schemas, so neither can drift.
 import { z } from "zod";
-import { TOKEN_SCOPES } from "../../schema";
+import { JOB_KINDS, JOB_STATUSES, TOKEN_SCOPES } from "../../schema";
 import { errorCodes } from "../lib/errors";
 import { OUTCOMES, STAGES } from "../scoring/outcomes";
 import { ruleSetSchema } from "../scoring/rules";
@@ -25,10 +25,13 @@ export const siteJson = z.strictObject({
   retentionDays: z.number().int(),
   webhookUrl: z.string().nullable(),
   rulesVersion: z.number().int(),
+  /** Whether the site has an identity secret, so signed identifies can be verified. */
+  identityVerification: z.boolean(),
   createdAt: iso,
 });
-/** A site, with the webhook's signing key only in the answer that made it. */
-export const siteAnswer = z.strictObject({ site: siteJson, webhookSecret: z.string().optional() });
+/** A site, with the webhook's signing key only in the answer that made it, and the identity secret only in the one that created it. */
+export const siteAnswer = z.strictObject({ site: siteJson, webhookSecret: z.string().optional(), identitySecret: z.string().optional() });
+export const identitySecretAnswer = z.strictObject({ site: z.string(), identitySecret: z.string() });
 export const sitesAnswer = z.strictObject({ sites: z.array(siteJson) });
 
 export const tokenJson = z.strictObject({
@@ -50,11 +53,51 @@ export const previewAnswer = z.strictObject({
   becomeProspects: z.array(previewLead),
   stopBeingProspects: z.array(previewLead),
   changedScores: z.array(previewLead.extend({ before: z.number(), after: z.number() })),
+  page: z.strictObject({
+    from: z.string().nullable(),
+    to: z.string().nullable(),
+    eventsReplayed: z.number().int(),
+    nextCursor: z.string().nullable(),
+    note: z.string(),
+  }),
+});
+
+/** A background job and its progress (see README, Background jobs). */
+export const jobAnswer = z.strictObject({
+  id: z.string(),
+  kind: z.enum(JOB_KINDS),
+  status: z.enum(JOB_STATUSES),
+  rulesVersion: z.number().int().nullable(),
+  processed: z.number().int(),
+  total: z.number().int().nullable(),
+  progress: z.unknown().describe("where the job got to: a rescore's last lead id; a daily run's phase and counts"),
+  createdAt: iso,
+  updatedAt: iso,
+  finishedAt: nullableIso,
+  error: z.string().nullable(),
+});
+export const jobsAnswer = z.strictObject({ site: z.string(), jobs: z.array(jobAnswer) });
+/** PUT rules: the stored version, and the rescore job that brings the stored leads over. */
+export const rulesPutAnswer = rulesAnswer.extend({ job: jobAnswer });
+export const webhookFailuresAnswer = z.strictObject({
+  site: z.string(),
+  failures: z.array(
+    z.strictObject({
+      delivery: z.string(),
+      visitorId: z.string(),
+      attempts: z.number().int(),
+      lastError: z.string(),
+      failedAt: iso,
+      notice: z.record(z.string(), z.unknown()),
+    }),
+  ),
 });
 
 const visitorSummary = z.strictObject({
   id: z.string(),
   email: z.string().nullable(),
+  /** False while the email is only a browser's unsigned claim. */
+  emailVerified: z.boolean(),
   score: z.number(),
   class: z.string().nullable(),
   grade: z.string().nullable(),
@@ -79,7 +122,7 @@ export const visitorAnswer = visitorSummary.extend({
     z.strictObject({ rule: z.string(), label: z.string(), dimension: z.string(), points: z.number(), earned: z.number(), fired: z.number().int() }),
   ),
   source: z.record(z.string(), z.string()).nullable(),
-  identity: z.strictObject({ email: z.string().nullable(), traits: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])) }),
+  identity: z.strictObject({ email: z.string().nullable(), emailVerified: z.boolean(), traits: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])) }),
   outcome: z.strictObject({ outcome: z.enum(OUTCOMES), at: iso, reason: z.string().nullable(), value: z.number().nullable() }).nullable(),
   recentEvents: z.array(eventJson),
 });
@@ -128,6 +171,7 @@ export const prospectsAnswer = z.strictObject({
     z.strictObject({
       visitorId: z.string(),
       email: z.string().nullable(),
+      emailVerified: z.boolean(),
       score: z.number(),
       class: z.string().nullable(),
       grade: z.string().nullable(),
@@ -139,6 +183,7 @@ export const prospectsAnswer = z.strictObject({
       reasons: z.array(z.strictObject({ rule: z.string(), label: z.string(), points: z.number() })),
     }),
   ),
+  nextCursor: z.string().nullable(),
 });
 
 export const accountsAnswer = z.strictObject({
@@ -156,7 +201,13 @@ export const accountsAnswer = z.strictObject({
   ),
 });
 
-export const serverEventsAnswer = z.strictObject({ visitorId: z.string(), accepted: z.number().int(), duplicates: z.number().int() });
+export const serverEventsAnswer = z.strictObject({
+  visitorId: z.string(),
+  accepted: z.number().int(),
+  duplicates: z.number().int(),
+  /** Set when the visitor id was erased: nothing was stored. */
+  ignored: z.literal("erased").optional(),
+});
 export const beaconAnswer = z.strictObject({
   accepted: z.number().int(),
   duplicates: z.number().int(),

@@ -8,7 +8,7 @@ import { ApiError } from "../lib/errors";
 import { validate } from "../lib/validate";
 import { localDay } from "../scoring/local-day";
 import type { ProspectRow } from "../scoring/prospects";
-import { storedList, storedListDates } from "../store/prospect-lists";
+import { storedList, storedListDates, storedListRows } from "../store/prospect-lists";
 import { leadDetails } from "../store/visitor-reads";
 import type { SiteRow } from "../../schema";
 import type { Context } from "hono";
@@ -20,7 +20,7 @@ const query = z.strictObject({ date: z.iso.date().optional(), bom: z.enum(["0", 
 async function listFor(c: Context<ConsoleEnv>, site: SiteRow, date: string, today: string): Promise<{ rows: ProspectRow[]; stored: boolean; missing: boolean }> {
   if (date > today) throw new ApiError("bad_request", `${date} is after today (${today} in ${site.timezone})`);
   const stored = await storedList(c.var.db, site.id, date);
-  if (stored) return { rows: stored.rows, stored: true, missing: false };
+  if (stored) return { rows: await storedListRows(c.var.db, stored), stored: true, missing: false };
   if (date !== today) return { rows: [], stored: false, missing: true };
   return { rows: await liveProspectList(c.var.db, site, date, Date.now()), stored: false, missing: false };
 }

@@ -2,7 +2,7 @@ import { Hono, type Context } from "hono";
 import type { SiteRow } from "../../schema";
 import { RulesPage, type RulesEditor } from "../console/rules";
 import { previewRules } from "../ingest/rule-preview";
-import { replaceRules } from "../ingest/rescore";
+import { startRulesChange } from "../jobs/start-rescore";
 import { consoleSite, frameFor, page } from "../lib/console-frame";
 import { adminOnly, type ConsoleEnv } from "../lib/console-session";
 import { ApiError } from "../lib/errors";
@@ -72,7 +72,7 @@ export const consoleRules = new Hono<ConsoleEnv>()
         const error = `Not published: version ${set.version} was stored after you opened these rules. Copy your text, reload, and apply your change again.`;
         return page(c, RulesPage({ frame, editor: { ...editor, error } }), 409);
       }
-      const version = await replaceRules(c.var.db, site, checked.rules, Date.now());
+      const { version } = await startRulesChange(c.var.db, c.env.JOBS, site, checked.rules, Date.now());
       return c.redirect(sitePath(site.id, `/rules?published=${version}`), 303);
     }
     const preview = await previewRules(c.var.db, site, set.rules, checked.rules, Date.now());

@@ -2,14 +2,16 @@ import { Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../lib/app-env";
 import { requireScope } from "../lib/auth";
+import { IDENTIFY } from "../scoring/engine";
+import { IGNORED_HEADER } from "./collect";
 import { siteFromPath } from "../lib/site-param";
 import { validate } from "../lib/validate";
 import { correctedTime, epochMs } from "../ingest/clock";
 import { clientId, customEventName } from "../ingest/ids";
 import { emailAddress, eventProps } from "../ingest/props";
 import { scoreBatch, type IncomingEvent } from "../ingest/score-batch";
-import { deliver } from "../ingest/webhook";
-import { leadIdForEmail } from "../ingest/email-lead";
+import { leadIdForEmail, serverProps } from "../ingest/email-lead";
+import { enqueueNotices } from "../jobs/webhook";
 import { OUTCOME_EVENT_TYPES, outcomePropsProblem } from "../scoring/outcomes";
 
 /** Engagement outside the website that CRMs, email tools and call systems report. */
@@ -73,7 +75,7 @@ export const eventsRoutes = new Hono<AppEnv>().post("/", requireScope("ingest"),
     type: e.type,
     ts: correctedTime(receivedAt, sentAt, e.at),
     path: null,
-    props: e.props ?? null,
+    props: serverProps(e.type, e.props ?? null),
     via: "api",
   }));
   if (email !== undefined) {
@@ -81,10 +83,14 @@ export const eventsRoutes = new Hono<AppEnv>().post("/", requireScope("ingest"),
     // Harmless when the visitor already has this email; names it when the lead is new. Dated with the
     // earliest event it comes with, so it never moves the lead's first-seen time after theirs.
     const ts = Math.min(...events.map((e) => e.ts));
-    events.unshift({ id: `${visitorId}-email`, type: "identify", ts, path: null, props: { email }, via: "api" });
+    events.unshift({ id: `${visitorId}-email`, type: IDENTIFY, ts, path: null, props: serverProps(IDENTIFY, { email }), via: "api" });
   }
   const result = await scoreBatch(c.var.db, site.id, visitorId as string, events, receivedAt, () => {}, null);
-  if (result.notify) c.executionCtx.waitUntil(deliver(result.notify, c.env));
+  if (result.ignored) {
+    c.header(IGNORED_HEADER, result.ignored);
+    return c.json({ visitorId, accepted: 0, duplicates: 0, ignored: result.ignored }, 202);
+  }
+  if (result.notify) c.executionCtx.waitUntil(enqueueNotices(c.env.JOBS, [result.notify]).catch((err: unknown) => console.error("enqueueing a prospect notice failed", err)));
   // The implicit identify is ours, not the sender's: count only the sender's events.
   const accepted = input.events.filter((e) => result.accepted.includes(e.id)).length;
   return c.json({ visitorId, accepted, duplicates: input.events.length - accepted }, 202);

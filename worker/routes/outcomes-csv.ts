@@ -4,10 +4,11 @@ import { requireScope } from "../lib/auth";
 import { ApiError } from "../lib/errors";
 import { sha256Hex } from "../lib/hash";
 import { siteFromPath } from "../lib/site-param";
-import { visitorIdForEmail } from "../ingest/email-lead";
+import { newEmailLeadId, serverProps } from "../ingest/email-lead";
 import { readOutcomeCsv, type CsvOutcome } from "../ingest/outcome-csv";
 import { scoreBatch, type IncomingEvent } from "../ingest/score-batch";
-import { deliver } from "../ingest/webhook";
+import { enqueueNotices } from "../jobs/webhook";
+import { IDENTIFY } from "../scoring/engine";
 import { leadOutcomesByEmail, leadOutcomesByVisitor } from "../store/visitor-reads";
 
 /** The outcome event a CSV row records, its id made from the row's content so a re-upload counts once. */
@@ -36,6 +37,8 @@ export const outcomesCsvRoutes = new Hono<AppEnv>().post("/", requireScope("inge
   // Resolve every row before writing any, so an unknown visitor id refuses the whole upload.
   const batches = new Map<string, IncomingEvent[]>();
   let unchanged = 0;
+  // New leads this upload starts, so two rows with one new email name the same lead.
+  const started = new Map<string, string>();
   for (const row of rows) {
     let visitorId: string;
     let current: string | null = null;
@@ -48,10 +51,14 @@ export const outcomesCsvRoutes = new Hono<AppEnv>().post("/", requireScope("inge
     } else {
       const email = row.email as string;
       const known = byEmail.get(email);
-      visitorId = known?.leadId ?? (await visitorIdForEmail(site.id, email));
+      const fresh = known ? undefined : started.get(email);
+      visitorId = known?.leadId ?? fresh ?? newEmailLeadId();
       current = known?.outcome ?? null;
-      // A lead first known by this upload is named by its email, as the events API does.
-      if (!known) extra.push({ id: `${visitorId}-email`, type: "identify", ts: row.at, path: null, props: { email }, via: "api" });
+      // A lead first known by this upload is named by its (verified) email, as the events API does.
+      if (!known && fresh === undefined) {
+        started.set(email, visitorId);
+        extra.push({ id: `${visitorId}-email`, type: IDENTIFY, ts: row.at, path: null, props: serverProps(IDENTIFY, { email }), via: "api" });
+      }
     }
     if (current === row.outcome && !row.dated) {
       unchanged += 1;
@@ -61,13 +68,15 @@ export const outcomesCsvRoutes = new Hono<AppEnv>().post("/", requireScope("inge
     list.push(...extra, await outcomeEvent(visitorId, row));
     batches.set(visitorId, list);
   }
+  const notices: NonNullable<Awaited<ReturnType<typeof scoreBatch>>["notify"]>[] = [];
   let recorded = 0;
   let duplicates = 0;
   for (const [visitorId, events] of batches) {
     const result = await scoreBatch(c.var.db, site.id, visitorId, events, receivedAt, () => {}, null);
     recorded += result.accepted.filter((id) => id.startsWith("csv-")).length;
     duplicates += events.filter((e) => e.id.startsWith("csv-") && !result.accepted.includes(e.id)).length;
-    if (result.notify) c.executionCtx.waitUntil(deliver(result.notify, c.env));
+    if (result.notify) notices.push(result.notify);
   }
+  if (notices.length > 0) c.executionCtx.waitUntil(enqueueNotices(c.env.JOBS, notices).catch((err: unknown) => console.error("enqueueing prospect notices failed", err)));
   return c.json({ outcomes: rows.length, recorded, unchanged, duplicates }, 202);
 });

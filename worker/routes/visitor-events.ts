@@ -8,6 +8,7 @@ import { validate } from "../lib/validate";
 import { leadTimeline } from "../store/lead-timeline";
 import { sentProps } from "./event-json";
 import { eventCursor, eventCursorText } from "./visitor-history";
+import { receivedAtOf } from "../store/events";
 
 /** GET .../visitors/:id/events query: a page of events before a cursor. */
 export const eventsQuery = z.strictObject({
@@ -33,7 +34,7 @@ export const visitorEventsRoutes = new Hono<AppEnv>().get("/:id/events", require
       via: e.via,
       path: e.path,
       at: iso(e.ts),
-      receivedAt: iso(e.receivedAt),
+      receivedAt: iso(receivedAtOf(e)),
       props: sentProps(e.props),
     })),
     nextCursor: page.next ? eventCursorText(page.next) : null,

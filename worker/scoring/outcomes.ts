@@ -6,14 +6,24 @@ export type Outcome = (typeof OUTCOMES)[number];
 export const OUTCOME_EVENT_TYPES = OUTCOMES.map((o) => `outcome_${o}` as const);
 
 /**
- * Event types only the collector's API may send (ingest scope): the public beacon must refuse them, since
- * anything a browser sends is a claim. One list, shared by every route that checks.
+ * Event types only the collector's API may send (ingest scope): email, call, form and webinar engagement,
+ * identify, and outcomes (the whole outcome_ namespace). A page could otherwise fire the rules that score
+ * them, so the public beacon refuses them, since anything a browser sends is a claim. One list, shared by
+ * every route that checks.
  */
-export const SERVER_OWNED_TYPES: readonly string[] = OUTCOME_EVENT_TYPES;
+export const SERVER_OWNED_TYPES = {
+  prefixes: ["email_", "call_", "outcome_"],
+  names: ["form_submit", "webinar_attended", "identify", ...OUTCOME_EVENT_TYPES],
+} as const;
 
-/** Is this an event type only the API may send (an outcome, or any name in the outcome_ namespace)? */
+/** Is this an event type only the API may send? */
 export function isServerOwned(type: string): boolean {
-  return SERVER_OWNED_TYPES.includes(type) || type.startsWith("outcome_");
+  return SERVER_OWNED_TYPES.prefixes.some((p) => type.startsWith(p)) || (SERVER_OWNED_TYPES.names as readonly string[]).includes(type);
+}
+
+/** Is this name in the outcome_ namespace, which only the four outcome types may use? */
+export function inOutcomeNamespace(type: string): boolean {
+  return type.startsWith("outcome_");
 }
 
 /** Where a lead stands: new, a prospect (over the threshold), or its latest outcome. */

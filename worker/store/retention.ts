@@ -1,24 +1,30 @@
-import { sql } from "drizzle-orm";
 import type { Database } from "./db";
+import { statement } from "./raw";
 
-/** Rows deleted per statement: keeps each delete well inside D1's per-query time limit. */
-const PURGE_CHUNK = 5_000;
-/** Chunks per call: a site with more expired events than this finishes on the next day's run. */
-const MAX_CHUNKS = 20;
+// The visitors of a site whose oldest kept event may be older than `before`: read off visitors_by_retention,
+// so visitors whose events are all recent cost nothing. The expression must match the index's.
+const DUE = `SELECT id FROM visitors WHERE site_id = ?1 AND coalesce(retained_from, first_seen) < ?2
+  ORDER BY coalesce(retained_from, first_seen) LIMIT ?3`;
 
 /**
- * Deletes a site's raw events stamped before `before` (ms). Visitors' scores and states are left as they
- * are: retention drops the history, not the points it earned. Returns how many events were deleted.
+ * The two statements (one batch) that purge a chunk of up to `visitors` visitors: their raw events stamped
+ * before `before` (ms) are deleted, then each visitor's mark moves to its oldest kept event (or to `now`
+ * when none is left), which takes it out of the due range until that event expires. Visitors' scores and
+ * states are left as they are: retention drops the history, not the points it earned. The first result's
+ * changes are the events deleted, the second's the visitors handled (fewer than `visitors`: the last chunk).
  */
-export async function purgeEventsBefore(db: Database, siteId: string, before: number): Promise<number> {
-  let purged = 0;
-  for (let i = 0; i < MAX_CHUNKS; i++) {
-    // events has no index on ts (one would cost a row written per event); the scan stays inside the site's
-    // key range, and it runs once a day per site.
-    const result = await db.run(sql`DELETE FROM events WHERE (site_id, visitor_id, id) IN (
-      SELECT site_id, visitor_id, id FROM events WHERE site_id = ${siteId} AND ts < ${before} LIMIT ${PURGE_CHUNK})`);
-    purged += result.meta.changes;
-    if (result.meta.changes < PURGE_CHUNK) break;
-  }
-  return purged;
+export function purgeChunk(db: Database, siteId: string, before: number, visitors: number, now: number): D1PreparedStatement[] {
+  return [
+    statement(db, `DELETE FROM events WHERE site_id = ?1 AND ts < ?2 AND visitor_id IN (${DUE})`, siteId, before, visitors),
+    statement(
+      db,
+      `UPDATE visitors SET retained_from = coalesce(
+         (SELECT min(ts) FROM events WHERE events.site_id = ?1 AND events.visitor_id = visitors.id), ?4)
+       WHERE site_id = ?1 AND id IN (${DUE})`,
+      siteId,
+      before,
+      visitors,
+      now,
+    ),
+  ];
 }

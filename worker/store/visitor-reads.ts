@@ -1,24 +1,14 @@
-import { and, asc, desc, eq, gt, gte, inArray, isNull, lt, or, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gte, inArray, isNull, lt, ne, sql, type SQL } from "drizzle-orm";
 import { visitors, type VisitorRow } from "../../schema";
 import type { Database } from "./db";
 
-/** Where a leaderboard page starts: after this score and id. */
-export interface LeaderboardCursor {
-  score: number;
-  id: string;
-}
-
-/** Leads by score, best first (ties by id), after an optional cursor; served from the score index. */
-export function leaderboard(db: Database, siteId: string, limit: number, after?: LeaderboardCursor): Promise<VisitorRow[]> {
-  const page = after
-    ? or(lt(visitors.score, after.score), and(eq(visitors.score, after.score), gt(visitors.id, after.id)))
-    : undefined;
-  return db
-    .select()
-    .from(visitors)
-    .where(and(eq(visitors.siteId, siteId), isNull(visitors.leadId), page))
-    .orderBy(desc(visitors.score), asc(visitors.id))
-    .limit(limit);
+/**
+ * `id IN (ids of the site's visitors where `which`)`: for a `which` on an indexed column (lead_id, email),
+ * the ids come from that index alone and the rows by key. Asked for whole rows directly, SQLite prefers
+ * walking the site's primary-key range, which reads every visitor of the site.
+ */
+export function idsWhere(db: Database, siteId: string, which: SQL) {
+  return inArray(visitors.id, db.select({ id: visitors.id }).from(visitors).where(and(eq(visitors.siteId, siteId), which)));
 }
 
 /** One visitor, or undefined. */
@@ -40,16 +30,29 @@ export function allVisitors(db: Database, siteId: string): Promise<VisitorRow[]>
   return db.select().from(visitors).where(and(eq(visitors.siteId, siteId), isNull(visitors.leadId)));
 }
 
+/**
+ * The query for the site's oldest lead (not merged into another) identified with this email, except
+ * `exceptId`: at most one row, found through the email index.
+ */
+export function oldestLeadWithEmail(db: Database, siteId: string, email: string, exceptId?: string) {
+  return db
+    .select()
+    .from(visitors)
+    .where(
+      and(
+        eq(visitors.siteId, siteId),
+        idsWhere(db, siteId, eq(visitors.email, email.toLowerCase())),
+        isNull(visitors.leadId),
+        exceptId === undefined ? undefined : ne(visitors.id, exceptId),
+      ),
+    )
+    .orderBy(asc(visitors.firstSeen), asc(visitors.id))
+    .limit(1);
+}
+
 /** The id of the site's lead identified with this email, or undefined. */
 export async function visitorIdByEmail(db: Database, siteId: string, email: string): Promise<string | undefined> {
-  const row = await db
-    .select({ id: visitors.id })
-    .from(visitors)
-    .where(and(eq(visitors.siteId, siteId), eq(visitors.email, email.toLowerCase()), isNull(visitors.leadId)))
-    .orderBy(asc(visitors.firstSeen), asc(visitors.id))
-    .limit(1)
-    .get();
-  return row?.id;
+  return (await oldestLeadWithEmail(db, siteId, email))[0]?.id;
 }
 
 /** The site's lead identified with this email (not a visitor merged into it), or undefined. */
@@ -84,7 +87,7 @@ export interface ScanWindow {
 }
 
 /**
- * Walks the site's leads in leaderboard order (score or lastSeen, highest first, ties by id) after an
+ * Walks the site's leads in leaderboard order (score or lastSeen, highest first, ties by id descending) after an
  * optional cursor, covering at most `scan` leads, and answers those among them that pass `filters`. The
  * window bounds the rows a filtered page returns however rare the matches are; the caller follows `end`.
  * Order by score walks the score index. Order by lastSeen has no index (one would cost every beacon a
@@ -96,9 +99,11 @@ export async function scanLeaders(
   { order, after, scan, filters = {} }: { order: LeaderboardOrder; after?: ScanCursor; scan: number; filters?: ScanFilters },
 ): Promise<ScanWindow> {
   const key = order === "score" ? visitors.score : visitors.lastSeen;
-  const page = after ? or(lt(key, after.key), and(eq(key, after.key), gt(visitors.id, after.id))) : undefined;
+  // Both keys descending, as the (site_id, score, id) index over leads runs: a window by score is one range
+  // read of that index wherever it starts, also deep inside a run of equal scores.
+  const page = after ? sql`(${key}, ${visitors.id}) < (${after.key}, ${after.id})` : undefined;
   const inOrder = and(eq(visitors.siteId, siteId), isNull(visitors.leadId), page);
-  const window = db.select({ id: visitors.id }).from(visitors).where(inOrder).orderBy(desc(key), asc(visitors.id)).limit(scan);
+  const window = db.select({ id: visitors.id }).from(visitors).where(inOrder).orderBy(desc(key), desc(visitors.id)).limit(scan);
   const { minScore, belowScore, trait } = filters;
   const [rows, end] = await db.batch([
     db
@@ -114,8 +119,8 @@ export async function scanLeaders(
           trait ? sql`lower(json_extract(${visitors.state}, '$.traits.' || json_quote(${trait.name}))) = lower(${trait.equals})` : undefined,
         ),
       )
-      .orderBy(desc(key), asc(visitors.id)),
-    db.select({ key, id: visitors.id }).from(visitors).where(inOrder).orderBy(desc(key), asc(visitors.id)).limit(1).offset(scan - 1),
+      .orderBy(desc(key), desc(visitors.id)),
+    db.select({ key, id: visitors.id }).from(visitors).where(inOrder).orderBy(desc(key), desc(visitors.id)).limit(1).offset(scan - 1),
   ]);
   const last = end[0];
   return { rows, end: last ? { key: last.key, id: last.id } : null };
