@@ -60,8 +60,8 @@ describe("an unsigned identify is a claim on its own visitor", () => {
     const prospects = (await (await api("/api/sites/acme/prospects")).json()) as { prospects: { visitorId: string; email: string; emailVerified: boolean }[] };
     expect(prospects.prospects.map((p) => [p.visitorId, p.email, p.emailVerified])).toEqual([["victim-browser", "ana@acme.example", true]]);
     const csv = await csvLines();
-    expect(csv[0]).toBe("visitor_id,email,score,class,grade,prospect_since,new,reasons,name,company,title,last_seen,source,email_verified");
-    expect(csv[1]).toMatch(/^victim-browser,ana@acme\.example,15,.*,yes$/);
+    expect(csv[0]).toBe("visitor_id,email,score,class,grade,prospect_since,new,reasons,name,company,title,last_seen,source,email_verified,stage,probability,outcome,reason,value");
+    expect(csv[1]).toMatch(/^victim-browser,ana@acme\.example,15,.*,yes,prospect,,,,$/);
   });
 
   it("changes nothing on a verified lead, even from one of the lead's own visitor ids", async () => {

@@ -47,10 +47,11 @@ export async function seedLeads(siteId: string, visitorIds: string[], count: num
     const lastTs = state.lastTs ?? start;
     visitorRows.push({ siteId, id: visitorId, score: totalScore(state, rules, lastTs), prospectSince: state.prospectSince, state, version: 1, rulesVersion: 1, firstSeen: start, lastSeen: lastTs, source: null });
   }
-  // D1 binds at most 100 parameters per statement: 11 event rows (9 columns) or 7 visitor rows (13 columns).
+  // D1 binds at most 100 parameters per statement: 10 event rows (10 columns with via's default) or 5 visitor
+  // rows (the given columns and those with defaults, under 20).
   const inserts = [];
-  for (let i = 0; i < eventRows.length; i += 11) inserts.push(db.insert(events).values(eventRows.slice(i, i + 11)));
-  for (let i = 0; i < visitorRows.length; i += 7) inserts.push(db.insert(visitors).values(visitorRows.slice(i, i + 7)));
+  for (let i = 0; i < eventRows.length; i += 10) inserts.push(db.insert(events).values(eventRows.slice(i, i + 10)));
+  for (let i = 0; i < visitorRows.length; i += 5) inserts.push(db.insert(visitors).values(visitorRows.slice(i, i + 5)));
   for (let i = 0; i < inserts.length; i += 200) {
     const chunk = inserts.slice(i, i + 200);
     if (chunk.length) await db.batch(chunk as [(typeof chunk)[number], ...typeof chunk]);

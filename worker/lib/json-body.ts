@@ -15,7 +15,7 @@ export const jsonBodies = createMiddleware<AppEnv>(async function jsonBodies(c, 
   const type = c.req.header("content-type") ?? "";
   const claimsJson = /json/i.test(type);
   // The one API body that is not JSON: the prospect CSV sent back with outcomes, which its route parses.
-  const csv = /^text\/csv/i.test(type);
+  const csv = /^text\/csv\b/i.test(type);
   // An empty body that does not claim to be JSON is no body (`curl -X POST` sends one to routes that take none).
   if (WITH_BODY.has(c.req.method) && !csv && (c.req.raw.body !== null || claimsJson) && (claimsJson || (await c.req.text()) !== "")) {
     let body: unknown;
