@@ -23,7 +23,8 @@ function sentProps(props: Record<string, unknown> | null): Record<string, unknow
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
-function encodeCursor(cursor: LeaderboardCursor): string {
+/** The opaque leaderboard cursor the API gives out for a page that ends at `cursor`. */
+export function encodeCursor(cursor: LeaderboardCursor): string {
   return btoa(JSON.stringify([cursor.score, cursor.id])).replaceAll("=", "");
 }
 

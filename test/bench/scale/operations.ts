@@ -1,0 +1,118 @@
+// The whole-site operations the scale bench measures, one small entry each. An entry drives the worker
+// the way Cloudflare would (a request, a cron run, then the queue batches they sent) through the context;
+// each of those is one measured invocation.
+import { encodeCursor } from "../../../worker/routes/visitors";
+import { BENCH_SITE, leadId } from "./ids";
+import { benchRules } from "./rules";
+
+/** What an operation may do; every request, cron run and queue batch is measured on its own. */
+export interface OperationContext {
+  /** Leads seeded. */
+  leads: number;
+  /** The database without the meter, for finding what an operation needs (not measured). */
+  raw: D1Database;
+  env: Env;
+  /** Free-form facts for the report (e.g. how many prospects a list held). */
+  notes: Record<string, string | number>;
+  request(label: string, method: string, path: string, body?: unknown): Promise<{ status: number; text: string }>;
+  scheduled(label: string, at: number): Promise<void>;
+  /** Delivers every queued message (and those they queue) batch by batch; labels start with `prefix`. */
+  drain(prefix: string): Promise<void>;
+}
+
+/** One operation of the bench. */
+export interface Operation {
+  id: string;
+  run(ctx: OperationContext): Promise<void>;
+}
+
+const api = `/api/sites/${BENCH_SITE}`;
+
+function expectStatus(res: { status: number; text: string }, ...ok: number[]): void {
+  if (!ok.includes(res.status)) throw new Error(`answered ${res.status}: ${res.text.slice(0, 200)}`);
+}
+
+/** The operations, in the order they run on one database (those that change the most run last). */
+export const operations: Operation[] = [
+  {
+    id: "beacon",
+    async run(ctx) {
+      const now = Date.now();
+      const beacon = { s: BENCH_SITE, v: leadId(2), t: now, e: [{ i: "bench-beacon-0001", n: "pageview", t: now, u: "https://bench.example/pricing" }] };
+      expectStatus(await ctx.request("POST /e, one page view of a lead with history", "POST", "/e", beacon), 202);
+    },
+  },
+  {
+    id: "server-events",
+    async run(ctx) {
+      const now = Date.now();
+      const events = Array.from({ length: 100 }, (_, k) => ({ id: `bench-server-event-${String(k).padStart(3, "0")}`, type: "email_open", at: now - k * 1000 }));
+      expectStatus(await ctx.request(`POST ${api}/events, 100 events`, "POST", `${api}/events`, { visitorId: leadId(3), events }), 202);
+    },
+  },
+  {
+    id: "visitor",
+    async run(ctx) {
+      // Lead 1 has two more visitor ids merged into it (see seed.ts).
+      const res = await ctx.request("GET one visitor (a lead with 3 visitor ids)", "GET", `${api}/visitors/${leadId(1)}`);
+      expectStatus(res, 200);
+      ctx.notes.visitorIds = (JSON.parse(res.text) as { visitorIds: string[] }).visitorIds.length;
+    },
+  },
+  {
+    id: "leaderboard-first",
+    async run(ctx) {
+      expectStatus(await ctx.request("GET leaderboard, first page (50)", "GET", `${api}/visitors?limit=50`), 200);
+    },
+  },
+  {
+    id: "leaderboard-deep",
+    async run(ctx) {
+      // The middle of the largest group of leads with the same score.
+      const group = await ctx.raw
+        .prepare("SELECT score, count(*) AS n FROM visitors WHERE site_id = ? AND lead_id IS NULL GROUP BY score ORDER BY n DESC LIMIT 1")
+        .bind(BENCH_SITE)
+        .first<{ score: number; n: number }>();
+      if (!group) throw new Error("no leads");
+      const middle = await ctx.raw
+        .prepare("SELECT id FROM visitors WHERE site_id = ? AND lead_id IS NULL AND score = ? ORDER BY id LIMIT 1 OFFSET ?")
+        .bind(BENCH_SITE, group.score, Math.floor(group.n / 2))
+        .first<{ id: string }>();
+      ctx.notes.tieGroup = group.n;
+      const cursor = encodeCursor({ score: group.score, id: middle?.id ?? "" });
+      expectStatus(await ctx.request(`GET leaderboard, a page inside a tie group`, "GET", `${api}/visitors?limit=50&cursor=${cursor}`), 200);
+    },
+  },
+  {
+    id: "prospects-live",
+    async run(ctx) {
+      const res = await ctx.request("GET prospects, live list (decay and absence rules)", "GET", `${api}/prospects`);
+      expectStatus(res, 200);
+      ctx.notes.prospects = (JSON.parse(res.text) as { prospects: unknown[] }).prospects.length;
+    },
+  },
+  {
+    id: "rescore",
+    async run(ctx) {
+      expectStatus(await ctx.request("PUT rules (rescore)", "PUT", `${api}/rules`, benchRules(2)), 200, 202);
+      await ctx.drain("rescore job, ");
+    },
+  },
+  {
+    id: "cron",
+    async run(ctx) {
+      await ctx.scheduled("cron: scheduled run", Date.now());
+      await ctx.drain("cron, ");
+    },
+  },
+  {
+    id: "prospects-stored",
+    async run(ctx) {
+      const res = await ctx.request("GET prospects, stored list", "GET", `${api}/prospects`);
+      expectStatus(res, 200);
+      const body = JSON.parse(res.text) as { stored: boolean; prospects: unknown[] };
+      ctx.notes.stored = String(body.stored);
+      ctx.notes.prospects = body.prospects.length;
+    },
+  },
+];
