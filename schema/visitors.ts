@@ -33,10 +33,21 @@ export const visitors = sqliteTable(
      */
     windowStart: integer("window_start").notNull().default(0),
     windowEvents: integer("window_events").notNull().default(0),
+    /** The site rule-set version the stored state was scored under (0: not yet stamped). */
+    rulesVersion: integer("rules_version").notNull().default(0),
+    /**
+     * The earliest time (ms) at which, without a new event, the score could cross the prospect threshold or
+     * a class boundary, or an absence rule start to hold (see scoring/next-change.ts); null when nothing
+     * can. Never later than the real change, so a sweep of due rows misses nobody.
+     */
+    nextChangeAt: integer("next_change_at"),
   },
   (t) => [
     primaryKey({ columns: [t.siteId, t.id] }),
-    index("visitors_by_score").on(t.siteId, t.score),
+    // The leaderboard: (score DESC, id DESC) pages off one index range, ties included; leads only.
+    index("visitors_by_score").on(t.siteId, t.score, t.id).where(sql`${t.leadId} IS NULL`),
+    // Leads whose score moves with time alone, by when it next can change status.
+    index("visitors_by_next_change").on(t.siteId, t.nextChangeAt).where(sql`${t.nextChangeAt} IS NOT NULL AND ${t.leadId} IS NULL`),
     // Partial: anonymous visitors are not in it, so creating one writes no index row.
     index("visitors_by_email").on(t.siteId, t.email).where(sql`${t.email} IS NOT NULL`),
     index("visitors_by_lead").on(t.siteId, t.leadId).where(sql`${t.leadId} IS NOT NULL`),

@@ -26,6 +26,7 @@ export async function seedHistory(siteId: string, visitorId: string, count: numb
     prospectSince: state.prospectSince,
     state,
     version: 1,
+    rulesVersion: 1,
     firstSeen: start,
     lastSeen: state.lastTs ?? start,
     source: null,

@@ -5,6 +5,7 @@ import { commitMerge, eventsOf, leadGroup, otherLeadWithEmail } from "../store/l
 import { scoringSettings, type SiteWithRules } from "../store/sites";
 import { replay } from "../scoring/engine";
 import { totalScore } from "../scoring/evaluate";
+import { nextChangeAt } from "../scoring/next-change";
 
 const MAX_ATTEMPTS = 5;
 
@@ -32,6 +33,7 @@ export async function mergeByEmail(db: Database, { site, rules }: SiteWithRules,
         keep,
         state,
         score: totalScore(state, rules, now),
+        nextChangeAt: nextChangeAt(state, rules, now),
         lastSeq: Math.max(...all.map((r) => r.lastSeq), ...rows.map((r) => r.seq)),
         merged: all.filter((r) => r.id !== keep.id),
         leadIds: [leadId, other.id],

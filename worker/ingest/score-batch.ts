@@ -5,10 +5,12 @@ import { commitScored, loadScoringInput } from "../store/visitor-writes";
 import { scoringSettings, type SiteWithRules } from "../store/sites";
 import { apply, dedupe } from "../scoring/engine";
 import { totalScore } from "../scoring/evaluate";
+import { nextChangeAt } from "../scoring/next-change";
 import { emptyState } from "../scoring/state";
 import { ApiError, storageUnavailable } from "../lib/errors";
 import { sha256Hex } from "../lib/hash";
 import { mergeByEmail } from "./merge-leads";
+import { replayLead } from "./rescore-lead";
 import { prospectNotification, type Notification } from "./webhook";
 
 /** An event ready to score: validated, its time corrected for clock skew. */
@@ -102,6 +104,13 @@ export async function scoreBatch(
     const settings = scoringSettings(site);
     let state = lead?.state ?? emptyState();
     let seq = lead?.lastSeq ?? 0;
+    // A lead last scored under an older rule set (a rescore job has not reached it yet) is replayed under
+    // the rules in force first; the write then stamps the new version, and the job skips it.
+    if (lead && lead.rulesVersion < site.rulesVersion) {
+      const replayed = await store(() => replayLead(db, site, rules, lead.id));
+      state = replayed.state;
+      seq = Math.max(seq, replayed.lastSeq);
+    }
     const rows: EventRow[] = [];
     for (const event of fresh) {
       seq = nextSeq(seq, receivedAt);
@@ -121,6 +130,7 @@ export async function scoreBatch(
           lastSeq: seq,
           state,
           score: totalScore(state, rules, receivedAt),
+          nextChangeAt: nextChangeAt(state, rules, receivedAt),
           firstSeen: lead?.firstSeen ?? (fresh[0] as IncomingEvent).ts,
           lastSeen: state.lastTs ?? receivedAt,
           source: lead ? null : source,

@@ -1,34 +1,38 @@
-import { and, asc, eq, inArray, isNull, ne, or, sql } from "drizzle-orm";
+import { and, eq, inArray, sql } from "drizzle-orm";
 import { events, sites, visitors, type EventRow, type VisitorRow } from "../../schema";
 import type { ScoreState } from "../scoring/state";
 import type { Database } from "./db";
 import { abortIf, runGuarded, visitorsMoved } from "./guard";
+import { idsWhere, oldestLeadWithEmail } from "./visitor-reads";
 
-/** A lead's own row and the rows of the visitors merged into it. */
-export function leadGroup(db: Database, siteId: string, leadId: string): Promise<VisitorRow[]> {
-  return db
-    .select()
-    .from(visitors)
-    .where(and(eq(visitors.siteId, siteId), or(eq(visitors.id, leadId), eq(visitors.leadId, leadId))));
+/**
+ * A lead's own row and the rows of the visitors merged into it: one key lookup plus the lead_id index, so
+ * it reads the lead's rows only (an `id = ? OR lead_id = ?` would scan the site).
+ */
+export async function leadGroup(db: Database, siteId: string, leadId: string): Promise<VisitorRow[]> {
+  const [own, merged] = await db.batch([
+    db.select().from(visitors).where(and(eq(visitors.siteId, siteId), eq(visitors.id, leadId))),
+    db.select().from(visitors).where(and(eq(visitors.siteId, siteId), idsWhere(db, siteId, eq(visitors.leadId, leadId)))),
+  ]);
+  return [...own, ...merged];
 }
 
 /** The oldest other lead (not merged into anyone) identified with this email, or undefined. */
-export function otherLeadWithEmail(db: Database, siteId: string, email: string, exceptId: string): Promise<VisitorRow | undefined> {
-  return db
-    .select()
-    .from(visitors)
-    .where(and(eq(visitors.siteId, siteId), eq(visitors.email, email), isNull(visitors.leadId), ne(visitors.id, exceptId)))
-    .orderBy(asc(visitors.firstSeen), asc(visitors.id))
-    .limit(1)
-    .get();
+export async function otherLeadWithEmail(db: Database, siteId: string, email: string, exceptId: string): Promise<VisitorRow | undefined> {
+  return (await oldestLeadWithEmail(db, siteId, email, exceptId))[0];
 }
 
+// D1 binds at most 100 parameters per statement.
+const IDS_PER_QUERY = 90;
+
 /** Every stored event of some visitors of a site. */
-export function eventsOf(db: Database, siteId: string, visitorIds: string[]): Promise<EventRow[]> {
-  return db
-    .select()
-    .from(events)
-    .where(and(eq(events.siteId, siteId), inArray(events.visitorId, visitorIds)));
+export async function eventsOf(db: Database, siteId: string, visitorIds: string[]): Promise<EventRow[]> {
+  const out: EventRow[] = [];
+  for (let i = 0; i < visitorIds.length; i += IDS_PER_QUERY) {
+    const ids = visitorIds.slice(i, i + IDS_PER_QUERY);
+    out.push(...(await db.select().from(events).where(and(eq(events.siteId, siteId), inArray(events.visitorId, ids)))));
+  }
+  return out;
 }
 
 /** How a merged lead comes out: the kept row's new state, and the rows that now point at it. */
@@ -38,6 +42,8 @@ export interface MergeWrite {
   keep: VisitorRow;
   state: ScoreState;
   score: number;
+  /** See visitors.nextChangeAt. */
+  nextChangeAt: number | null;
   lastSeq: number;
   /** Every other row of both groups, with the version it was read at. */
   merged: VisitorRow[];
@@ -62,6 +68,8 @@ export async function commitMerge(db: Database, m: MergeWrite): Promise<void> {
       state: m.state,
       score: m.score,
       prospectSince: m.state.prospectSince,
+      rulesVersion: m.rulesVersion,
+      nextChangeAt: m.nextChangeAt,
       version: m.keep.version + 1,
       lastSeq: m.lastSeq,
       firstSeen: Math.min(...all.map((r) => r.firstSeen)),
@@ -71,7 +79,7 @@ export async function commitMerge(db: Database, m: MergeWrite): Promise<void> {
   const merged = m.merged.map((r) =>
     db
       .update(visitors)
-      .set({ leadId: m.keep.id, score: 0, prospectSince: null, version: r.version + 1 })
+      .set({ leadId: m.keep.id, score: 0, prospectSince: null, nextChangeAt: null, version: r.version + 1 })
       .where(and(eq(visitors.siteId, m.siteId), eq(visitors.id, r.id))),
   );
   await runGuarded(() => db.batch([guard, keep, ...merged]));

@@ -56,7 +56,8 @@ export async function commitRuleSet(
   const updates = [...rescored].map(([id, { state, score }]) =>
     db
       .update(visitors)
-      .set({ state, score, prospectSince: state.prospectSince, version: sql`${visitors.version} + 1` })
+      // Scored under the new version; when the score next moves is for the next sweep to work out (0: due).
+      .set({ state, score, prospectSince: state.prospectSince, rulesVersion: version, nextChangeAt: 0, version: sql`${visitors.version} + 1` })
       .where(and(eq(visitors.siteId, siteId), eq(visitors.id, id))),
   );
   await runGuarded(() =>

@@ -67,6 +67,8 @@ export interface ScoredWrite {
   state: ScoreState;
   /** The score as of the write, kept in a column for the leaderboard's index. */
   score: number;
+  /** See visitors.nextChangeAt, as of the write. */
+  nextChangeAt: number | null;
   firstSeen: number;
   lastSeen: number;
   source: Record<string, string> | null;
@@ -101,6 +103,8 @@ export async function commitScored(db: Database, w: ScoredWrite): Promise<void> 
           score,
           prospectSince,
           state: w.state,
+          rulesVersion: w.rulesVersion,
+          nextChangeAt: w.nextChangeAt,
           version: 1,
           firstSeen: w.firstSeen,
           lastSeen: w.lastSeen,
@@ -116,6 +120,8 @@ export async function commitScored(db: Database, w: ScoredWrite): Promise<void> 
             score,
             prospectSince,
             state: w.state,
+            rulesVersion: w.rulesVersion,
+            nextChangeAt: w.nextChangeAt,
             version: w.readVersion + 1,
             lastSeen: w.lastSeen,
             lastSeq: w.lastSeq,
@@ -142,6 +148,8 @@ export interface ScoreRefresh {
   version: number;
   score: number;
   prospectSince: number | null;
+  /** When given, the row's next change time as of the sweep (see visitors.nextChangeAt). */
+  nextChangeAt?: number | null;
 }
 
 /**
@@ -152,8 +160,26 @@ export async function refreshScores(db: Database, siteId: string, refreshes: Sco
   const updates = refreshes.map((r) =>
     db
       .update(visitors)
-      .set({ score: r.score, prospectSince: r.prospectSince })
+      .set({ score: r.score, prospectSince: r.prospectSince, ...(r.nextChangeAt !== undefined ? { nextChangeAt: r.nextChangeAt } : {}) })
       .where(and(eq(visitors.siteId, siteId), eq(visitors.id, r.id), eq(visitors.version, r.version))),
   );
   for (const chunk of chunks(updates, 100)) await db.batch(chunk as [(typeof chunk)[number], ...typeof chunk]);
+}
+
+/** The row values a lead rescored from its events takes. */
+export interface RescoredValues {
+  state: ScoreState;
+  score: number;
+  prospectSince: number | null;
+  nextChangeAt: number | null;
+  rulesVersion: number;
+  lastSeq: number;
+}
+
+/** An update that stores a rescored lead only while the row is still at `readVersion` (see rescoreLead). */
+export function rescoredLeadWrite(db: Database, siteId: string, leadId: string, readVersion: number, v: RescoredValues) {
+  return db
+    .update(visitors)
+    .set({ ...v, version: readVersion + 1 })
+    .where(and(eq(visitors.siteId, siteId), eq(visitors.id, leadId), eq(visitors.version, readVersion)));
 }
