@@ -26,7 +26,7 @@ function applyMigrations(db: DatabaseSync): void {
 
 function seedTemplates(db: DatabaseSync, now: number): void {
   const rules = ruleSetSchema.parse(benchRules());
-  db.exec(`CREATE TEMP TABLE tpl (t INTEGER PRIMARY KEY, state TEXT, score REAL, prospect_since INTEGER, first_seen INTEGER, last_seen INTEGER, last_seq INTEGER, n INTEGER);
+  db.exec(`CREATE TEMP TABLE tpl (t INTEGER PRIMARY KEY, state TEXT, score REAL, prospect_since INTEGER, first_seen INTEGER, last_seen INTEGER, last_seq INTEGER, next_change_at INTEGER);
     CREATE TEMP TABLE tpl_ev (t INTEGER, k INTEGER, seq INTEGER, ts INTEGER, type TEXT, path TEXT, props TEXT, PRIMARY KEY (t, k));`);
   const insertTpl = db.prepare("INSERT INTO tpl VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
   const insertEv = db.prepare("INSERT INTO tpl_ev VALUES (?, ?, ?, ?, ?, ?, ?)");
@@ -34,7 +34,7 @@ function seedTemplates(db: DatabaseSync, now: number): void {
     const first = tpl.events[0] as (typeof tpl.events)[number];
     const last = tpl.events.at(-1) as (typeof tpl.events)[number];
     const prospectSince = tpl.score >= rules.prospectAt ? (tpl.state.prospectSince ?? last.ts) : null;
-    insertTpl.run(t, JSON.stringify(tpl.state), tpl.score, prospectSince, first.ts, last.ts, last.seq, tpl.events.length);
+    insertTpl.run(t, JSON.stringify(tpl.state), tpl.score, prospectSince, first.ts, last.ts, last.seq, tpl.nextChangeAt);
     tpl.events.forEach((e, k) => insertEv.run(t, k, e.seq, e.ts, e.type, e.path ?? null, e.props ? JSON.stringify(e.props) : null));
   });
 }
@@ -49,17 +49,18 @@ function seedLeads(db: DatabaseSync, from: number, to: number): void {
     lead AS (SELECT i, ${leadIdSql("i")} AS id,
       CASE WHEN i % 3 = 0 THEN 2 * ((i * 7919) % ${TEMPLATES / 2}) ELSE 2 * ((i * 7919) % ${TEMPLATES / 2}) + 1 END AS t,
       CASE WHEN i % 3 = 0 THEN printf('person.%d@company%d.example', i, i % 5000) END AS email FROM n)`;
-  db.exec(`INSERT INTO visitors (site_id, id, score, prospect_since, state, version, first_seen, last_seen, source, email, lead_id, last_seq)
+  // Scored under rule set version 1, the site's version in force.
+  db.exec(`INSERT INTO visitors (site_id, id, score, prospect_since, state, version, first_seen, last_seen, source, email, lead_id, last_seq, rules_version, next_change_at)
     ${leads} SELECT '${BENCH_SITE}', lead.id, tpl.score, tpl.prospect_since,
       CASE WHEN lead.email IS NULL THEN tpl.state ELSE replace(tpl.state, '${EMAIL_MARK}', lead.email) END,
       1, tpl.first_seen, tpl.last_seen,
       CASE WHEN lead.i % 4 = 0 THEN '{"referrer":"https://www.google.com/","utm_source":"newsletter","utm_campaign":"spring"}' END,
-      lead.email, NULL, tpl.last_seq
+      lead.email, NULL, tpl.last_seq, 1, tpl.next_change_at
     FROM lead JOIN tpl USING (t)`);
   const empty = JSON.stringify(emptyState());
-  db.exec(`INSERT INTO visitors (site_id, id, score, prospect_since, state, version, first_seen, last_seen, source, email, lead_id, last_seq)
+  db.exec(`INSERT INTO visitors (site_id, id, score, prospect_since, state, version, first_seen, last_seen, source, email, lead_id, last_seq, rules_version, next_change_at)
     ${leads}, alias(suffix, every) AS (VALUES ('_b', 10), ('_c', 50))
-    SELECT '${BENCH_SITE}', lead.id || alias.suffix, 0, NULL, '${empty}', 2, tpl.first_seen, tpl.first_seen, NULL, NULL, lead.id, 0
+    SELECT '${BENCH_SITE}', lead.id || alias.suffix, 0, NULL, '${empty}', 2, tpl.first_seen, tpl.first_seen, NULL, NULL, lead.id, 0, 1, NULL
     FROM lead JOIN tpl USING (t) JOIN alias ON lead.i % alias.every = 1`);
   // Events 0-1 of a lead with a second visitor id came from it, event 2 from the third one.
   db.exec(`INSERT INTO events (site_id, visitor_id, id, seq, ts, received_at, type, path, props)

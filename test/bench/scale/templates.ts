@@ -4,6 +4,7 @@
 // engine would have computed from the stored events.
 import { replay } from "../../../worker/scoring/engine";
 import { totalScore } from "../../../worker/scoring/evaluate";
+import { nextChangeAt } from "../../../worker/scoring/next-change";
 import type { RuleSet } from "../../../worker/scoring/rules";
 import type { ScoreState } from "../../../worker/scoring/state";
 import type { ScoredEvent } from "../../../worker/scoring/event";
@@ -16,6 +17,8 @@ export interface Template {
   events: (ScoredEvent & { seq: number; receivedAt: number })[];
   state: ScoreState;
   score: number;
+  /** When the score can next change status without an event (see visitors.next_change_at). */
+  nextChangeAt: number | null;
   identified: boolean;
 }
 
@@ -64,6 +67,6 @@ export function templates(count: number, rules: RuleSet, now: number): Template[
     const identified = t % 2 === 0;
     const events = history(t, identified, now);
     const state = replay(events, rules, settings);
-    return { events, state, score: totalScore(state, rules, now), identified };
+    return { events, state, score: totalScore(state, rules, now), nextChangeAt: nextChangeAt(state, rules, now), identified };
   });
 }
