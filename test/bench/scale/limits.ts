@@ -21,6 +21,8 @@ export interface Invocation extends D1Tally {
   heapMB: number;
   /** HTTP status, for requests. */
   status?: number;
+  /** Set when the invocation threw (a cron run or queue batch that failed, a request the worker never answered). */
+  error?: string;
 }
 
 /** The limits an invocation broke, in words; empty when it kept inside all of them. */
@@ -32,5 +34,6 @@ export function violations(i: Invocation): string[] {
   if (i.maxRowBytes > LIMITS.rowBytes) out.push(`a row of ${i.maxRowBytes} B > ${LIMITS.rowBytes} B`);
   if (i.maxParams > LIMITS.params) out.push(`${i.maxParams} bound params > ${LIMITS.params}`);
   if (i.status !== undefined && i.status >= 500) out.push(`answered ${i.status}`);
+  if (i.error !== undefined) out.push(`failed: ${i.error}`);
   return out;
 }

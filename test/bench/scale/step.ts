@@ -102,10 +102,14 @@ async function main(input: StepInput): Promise<StepOutput> {
     const timer = setInterval(sample, 2);
     const cpu = process.cpuUsage();
     const started = performance.now();
+    let error: string | undefined;
     try {
       const result = await run(ctx);
       await Promise.allSettled(pending);
       return result;
+    } catch (err) {
+      error = String(err instanceof Error ? err.message : err).split("\n")[0]?.slice(0, 160);
+      throw err;
     } finally {
       sample();
       clearInterval(timer);
@@ -116,6 +120,7 @@ async function main(input: StepInput): Promise<StepOutput> {
         cpuMs: (used.user + used.system) / 1000,
         heapMB: (peak - baseline) / 1024 / 1024,
         ...tally,
+        ...(error === undefined ? {} : { error }),
       });
     }
   };
