@@ -5,3 +5,6 @@ export * from "./events";
 export * from "./prospect-lists";
 export * from "./api-tokens";
 export * from "./erased-visitors";
+export * from "./jobs";
+export * from "./webhook-failures";
+export * from "./prospect-list-rows";

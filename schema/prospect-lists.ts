@@ -1,7 +1,11 @@
 import { integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import type { ProspectRow } from "../worker/scoring/prospects";
 
-/** The daily prospect list as it was handed to sales: stored once per site and local date. */
+/**
+ * The daily prospect list as it was handed to sales: stored once per site and local date. The row is
+ * written last, once every line is in prospect_list_rows (`paged`); lists stored before that carry their
+ * lines in `rows`.
+ */
 export const prospectLists = sqliteTable(
   "prospect_lists",
   {
@@ -9,6 +13,8 @@ export const prospectLists = sqliteTable(
     date: text("date").notNull(),
     rows: text("rows", { mode: "json" }).$type<ProspectRow[]>().notNull(),
     createdAt: integer("created_at").notNull(),
+    /** The lines are in prospect_list_rows (and `rows` is empty). */
+    paged: integer("paged", { mode: "boolean" }).notNull().default(false),
   },
   (t) => [primaryKey({ columns: [t.siteId, t.date] })],
 );

@@ -14,7 +14,11 @@ import { rulesRoutes } from "./routes/rules";
 import { sitesRoutes } from "./routes/sites";
 import { tokensRoutes } from "./routes/tokens";
 import { visitorsRoutes } from "./routes/visitors";
-import { storeDueLists } from "./scheduled";
+import { consume } from "./jobs/consumer";
+import type { JobMessage } from "./jobs/messages";
+import { jobsRoutes } from "./routes/jobs";
+import { webhookFailuresRoutes } from "./routes/webhook-failures";
+import { startHourlyRun } from "./scheduled";
 
 // Every route declares the token scope it takes with requireScope; one that declares none is admin-only.
 const api = new Hono<AppEnv>()
@@ -27,7 +31,9 @@ const api = new Hono<AppEnv>()
   .route("/sites/:site/visitors", erasureRoutes)
   .route("/sites/:site/prospects", prospectsRoutes)
   .route("/sites/:site/events", eventsRoutes)
-  .route("/sites/:site/accounts", accountsRoutes);
+  .route("/sites/:site/accounts", accountsRoutes)
+  .route("/sites/:site/jobs", jobsRoutes)
+  .route("/sites/:site/webhook-failures", webhookFailuresRoutes);
 
 /** The collector: beacons at /e, the API under /api (the tracker itself is a static asset). */
 export const app = new Hono<AppEnv>()
@@ -44,8 +50,9 @@ export const app = new Hono<AppEnv>()
 export default {
   fetch: app.fetch,
   async scheduled(controller, env) {
-    const run = await storeDueLists(database(env.DB), controller.scheduledTime);
-    if (run.stored.length) console.log("stored prospect lists", run.stored.join(", "));
-    for (const [site, n] of Object.entries(run.purged)) console.log(`purged ${n} events past ${site}'s retention`);
+    await startHourlyRun(env.JOBS, controller.scheduledTime);
+  },
+  async queue(batch, env) {
+    await consume(batch as MessageBatch<JobMessage>, database(env.DB), env.JOBS);
   },
 } satisfies ExportedHandler<Env>;

@@ -1,13 +1,16 @@
 import { env } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { database } from "../../worker/store/db";
 import { StaleWrite } from "../../worker/store/guard";
 import { commitMerge, leadGroup } from "../../worker/store/leads";
 import { api, beaconBody, createSite, event, sendBeacon, tableCounts, track, visitor } from "../support/api";
+import { captureQueue, drainQueue } from "../support/jobs";
 
 const identify = (email: string) => event("identify", "/", 0, { d: { email } });
 const leaderboard = async (site: string) =>
   ((await (await api(`/api/sites/${site}/visitors?limit=50`)).json()) as { visitors: { id: string; score: number }[] }).visitors.map((v) => [v.id, v.score]);
+
+afterEach(() => vi.restoreAllMocks());
 
 describe("one lead per email", () => {
   it("merges two browsers identified with the same email: history joined, score recomputed, one row", async () => {
@@ -37,7 +40,9 @@ describe("one lead per email", () => {
     await track("acme", "phone-00002", identify("bo@acme.example"), event("pageview", "/contact"));
     const before = await visitor("acme", "laptop-0002");
     const rules = (await (await api("/api/sites/acme/rules")).json()) as { rules: unknown };
-    expect((await api("/api/sites/acme/rules", "PUT", rules.rules)).status).toBe(200);
+    const queued = captureQueue();
+    expect((await api("/api/sites/acme/rules", "PUT", rules.rules)).status).toBe(202);
+    await drainQueue(queued);
     const after = await visitor("acme", "laptop-0002");
     expect(after.score).toBe(before.score);
     expect(after.breakdown).toEqual(before.breakdown);

@@ -1,16 +1,25 @@
 import { createScheduledController } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import worker from "../../worker/index";
 import { IGNORED_HEADER } from "../../worker/routes/collect";
 import { sha256Hex } from "../../worker/lib/hash";
 import { api, beaconBody, call, createSite, event, ORIGIN, sendBeacon, tableCounts, track, visitor } from "../support/api";
+import { captureQueue, drainQueue, type Queued } from "../support/jobs";
 
 const DAY = 86_400_000;
-const TABLES = ["sites", "rule_sets", "visitors", "events", "prospect_lists", "api_tokens", "erased_visitors"];
+const TABLES = ["sites", "rule_sets", "visitors", "events", "prospect_lists", "prospect_list_rows", "api_tokens", "erased_visitors", "jobs", "webhook_failures"];
 
+let queued: Queued[] = [];
+beforeEach(() => {
+  queued = captureQueue();
+});
+afterEach(() => vi.restoreAllMocks());
+
+/** The hourly cron at `at`, and every message its fan-out hands on, run to the end. */
 async function runCron(at: number): Promise<void> {
   await worker.scheduled(createScheduledController({ scheduledTime: at, cron: "0 * * * *" }), env);
+  await drainQueue(queued);
 }
 
 /** Every cell of every table as one string: what a database dump would show. */

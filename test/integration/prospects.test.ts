@@ -1,14 +1,23 @@
 import { createScheduledController } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import worker from "../../worker/index";
 import { api, createSite, event, tableCounts, track, visitor } from "../support/api";
+import { captureQueue, drainQueue, type Queued } from "../support/jobs";
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
+let queued: Queued[] = [];
+beforeEach(() => {
+  queued = captureQueue();
+});
+afterEach(() => vi.restoreAllMocks());
+
+/** The hourly cron at `at`, and every message its fan-out hands on, run to the end. */
 async function runCron(at: number): Promise<void> {
   await worker.scheduled(createScheduledController({ scheduledTime: at, cron: "0 * * * *" }), env);
+  await drainQueue(queued);
 }
 
 const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
@@ -111,8 +120,9 @@ describe("the first worked example, end to end", () => {
     expect(row?.score).toBeCloseTo(expected, 1);
     expect(row?.score).toBeLessThan(10);
     expect(row?.prospect_since).toBeNull();
-    const list = await env.DB.prepare("SELECT rows FROM prospect_lists WHERE site_id = 'acme'").first<{ rows: string }>();
-    expect(JSON.parse(list?.rows ?? "null")).toEqual([]);
+    expect((await tableCounts()).prospect_lists).toBe(1);
+    const lines = await env.DB.prepare("SELECT count(*) AS n FROM prospect_list_rows WHERE site_id = 'acme'").first<{ n: number }>();
+    expect(lines?.n).toBe(0);
   });
 
   it.each([

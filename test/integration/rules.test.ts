@@ -1,12 +1,16 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { MAX_API_BODY_BYTES } from "../../worker/lib/body-limit";
 import { api, call, createSite, event, tableCounts, track, visitor } from "../support/api";
+import { captureQueue, drainQueue } from "../support/jobs";
 
 const pageViewsOnly = { prospectAt: 3, rules: [{ id: "pv", label: "Page view", points: 1, when: { event: "pageview" } }] };
 
+afterEach(() => vi.restoreAllMocks());
+
 describe("rules", () => {
-  it("stores a new version and rescores the stored history under it", async () => {
+  it("stores a new version at once and rescores the stored history under it in a background job", async () => {
     await createSite();
+    const queued = captureQueue();
     await track("acme", "visitor-0001", event("pageview", "/contact"), event("pageview", "/"), event("video_play", "/"));
     expect((await visitor("acme", "visitor-0001")).score).toBe(1 + 5 + 1 + 2);
 
@@ -14,8 +18,13 @@ describe("rules", () => {
       prospectAt: 20,
       rules: [{ id: "contact", label: "Contact page", points: 20, when: { event: "pageview", path: "/contact" } }],
     });
-    expect(res.status).toBe(200);
-    expect(((await res.json()) as { version: number }).version).toBe(2);
+    expect(res.status).toBe(202);
+    const started = (await res.json()) as { version: number; job: { id: string; status: string } };
+    expect(started.version).toBe(2);
+    expect(started.job.status).toBe("queued");
+    expect(res.headers.get("location")).toBe(`/api/sites/acme/rules/jobs/${started.job.id}`);
+    await drainQueue(queued);
+    expect(((await (await api(`/api/sites/acme/rules/jobs/${started.job.id}`)).json()) as { status: string }).status).toBe("done");
 
     const v = await visitor("acme", "visitor-0001");
     expect(v.score).toBe(20);
@@ -36,7 +45,13 @@ describe("rules", () => {
     const before = await tableCounts();
     const res = await api("/api/sites/acme/rules/preview", "POST", { ...pageViewsOnly, prospectAt: 1 });
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ visitors: 2, becomeProspects: ["visitor-few1"], stopBeingProspects: [], changedScores: [] });
+    expect(await res.json()).toEqual({
+      visitors: 2,
+      becomeProspects: ["visitor-few1"],
+      stopBeingProspects: [],
+      changedScores: [],
+      page: { from: null, to: "visitor-many", eventsReplayed: 4, nextCursor: null, note: expect.stringContaining("at most 200") },
+    });
     const res2 = await api("/api/sites/acme/rules/preview", "POST", { ...pageViewsOnly, prospectAt: 10 });
     expect(((await res2.json()) as { stopBeingProspects: string[] }).stopBeingProspects).toEqual(["visitor-many"]);
     expect(await tableCounts()).toEqual(before);
@@ -66,7 +81,7 @@ describe("rules", () => {
     expect(((await over.json()) as { error: { code: string } }).error.code).toBe("payload_too_large");
     expect(await tableCounts()).toEqual(before);
     const under = await call("/api/sites/acme/rules", { method: "PUT", headers: { authorization: "Bearer test-token", "content-type": "application/json" }, body: padded(MAX_API_BODY_BYTES) });
-    expect(under.status).toBe(200);
+    expect(under.status).toBe(202);
   });
 
   it("answers 404 for the rules of an unknown site", async () => {

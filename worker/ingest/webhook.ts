@@ -45,31 +45,27 @@ export function prospectNotification(site: SiteRow, rules: RuleSet, visitorId: s
   };
 }
 
-const ATTEMPTS = 3;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** What one delivery attempt got. */
+export type SendOutcome = { ok: true } | { ok: false; error: string };
 
 /**
- * POSTs a notice, signed: `X-Leadscore-Signature: sha256=<hex HMAC-SHA256 of the body>`. A 2xx ends it;
- * otherwise it tries again after 1 s and 4 s. Runs after the beacon is answered (waitUntil): the daily
- * prospect list stays the record of who became a prospect, whatever the webhook's endpoint did.
+ * POSTs a notice once, signed: `X-Leadscore-Signature: sha256=<hex HMAC-SHA256 of the body>`, with the
+ * same `X-Leadscore-Delivery` id on every attempt. Retries and the dead-letter record are the queue's
+ * (see jobs/webhook.ts): the daily prospect list stays the record of who became a prospect.
  */
-export async function deliver({ url, secret, notice }: Notification): Promise<boolean> {
+export async function sendNotice({ url, secret, notice }: Notification, deliveryId: string): Promise<SendOutcome> {
   const body = JSON.stringify(notice);
   const headers = {
     "content-type": "application/json",
     "user-agent": "leadscore-webhook",
-    "x-leadscore-delivery": crypto.randomUUID(),
+    "x-leadscore-delivery": deliveryId,
     "x-leadscore-signature": `sha256=${await hmacSha256Hex(secret, body)}`,
   };
-  for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
-    if (attempt > 0) await sleep(4 ** (attempt - 1) * 1000);
-    try {
-      const res = await fetch(url, { method: "POST", headers, body });
-      if (res.ok) return true;
-      console.warn(`prospect webhook for ${notice.site} answered ${res.status} (attempt ${attempt + 1})`);
-    } catch (err) {
-      console.warn(`prospect webhook for ${notice.site} failed (attempt ${attempt + 1})`, err);
-    }
+  try {
+    const res = await fetch(url, { method: "POST", headers, body });
+    if (res.ok) return { ok: true };
+    return { ok: false, error: `answered ${res.status}` };
+  } catch (err) {
+    return { ok: false, error: `could not be reached: ${err instanceof Error ? err.message : String(err)}` };
   }
-  return false;
 }

@@ -6,7 +6,7 @@ import type { AppEnv } from "../lib/app-env";
 import { ApiError } from "../lib/errors";
 import { describeIssues } from "../lib/validate";
 import { scoreBatch, type IncomingEvent } from "../ingest/score-batch";
-import { deliver } from "../ingest/webhook";
+import { enqueueNotices } from "../jobs/webhook";
 import { originAllowed } from "../ingest/origins";
 import { sourceOf } from "../ingest/source";
 import { correctedTime, epochMs } from "../ingest/clock";
@@ -160,7 +160,7 @@ export const collect = new Hono<AppEnv>()
       { eventsPerVisitorMinute: MAX_VISITOR_EVENTS_PER_MINUTE },
     );
     if (result.ignored) return ignored(c, result.ignored);
-    if (result.notify) c.executionCtx.waitUntil(deliver(result.notify));
+    if (result.notify) c.executionCtx.waitUntil(enqueueNotices(c.env.JOBS, [result.notify]).catch((err: unknown) => console.error("enqueueing a prospect notice failed", err)));
     return c.json({ accepted: result.accepted.length, duplicates: result.duplicates }, 202);
   });
 

@@ -9,7 +9,7 @@ import { correctedTime, epochMs } from "../ingest/clock";
 import { clientId, customEventName } from "../ingest/ids";
 import { emailAddress, eventProps } from "../ingest/props";
 import { scoreBatch, type IncomingEvent } from "../ingest/score-batch";
-import { deliver } from "../ingest/webhook";
+import { enqueueNotices } from "../jobs/webhook";
 import { visitorIdByEmail } from "../store/visitor-reads";
 
 /** Engagement outside the website that CRMs, email tools and call systems report. */
@@ -76,7 +76,7 @@ export const eventsRoutes = new Hono<AppEnv>().post("/", requireScope("ingest"),
     events.push({ id: e.id, type: e.type, ts: correctedTime(receivedAt, sentAt, e.at), path: null, props: e.props ?? null });
   }
   const result = await scoreBatch(c.var.db, site.id, visitorId as string, events, receivedAt, () => {}, null);
-  if (result.notify) c.executionCtx.waitUntil(deliver(result.notify));
+  if (result.notify) c.executionCtx.waitUntil(enqueueNotices(c.env.JOBS, [result.notify]).catch((err: unknown) => console.error("enqueueing a prospect notice failed", err)));
   // The implicit identify is ours, not the sender's: count only the sender's events.
   const accepted = input.events.filter((e) => result.accepted.includes(e.id)).length;
   return c.json({ visitorId, accepted, duplicates: input.events.length - accepted }, 202);

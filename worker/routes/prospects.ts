@@ -1,56 +1,102 @@
 import { Hono } from "hono";
+import { stream } from "hono/streaming";
 import { z } from "zod";
 import type { AppEnv } from "../lib/app-env";
 import { requireScope } from "../lib/auth";
 import { ApiError } from "../lib/errors";
-import { toCsv } from "../lib/csv";
+import { csvCell } from "../lib/csv";
 import { siteFromPath } from "../lib/site-param";
 import { validate } from "../lib/validate";
 import { liveProspectList } from "../ingest/daily-list";
 import { localDay } from "../scoring/local-day";
 import type { ProspectRow } from "../scoring/prospects";
-import { storedList } from "../store/prospect-lists";
+import { listPage, storedList, type ListCursor } from "../store/prospect-lists";
 
 const query = z.strictObject({
   date: z.iso.date().optional(),
   format: z.enum(["json", "csv"]).default("json"),
+  limit: z.coerce.number().int().min(1).max(1000).default(500),
+  cursor: z.string().max(400).optional(),
 });
 
-function csv(rows: ProspectRow[]): string {
-  return toCsv(
-    ["visitor_id", "email", "score", "class", "grade", "prospect_since", "new", "reasons"],
-    rows.map((r) => [
-      r.visitorId,
-      r.email,
-      r.score,
-      r.class,
-      r.grade,
-      new Date(r.since).toISOString(),
-      r.isNew ? "yes" : "no",
-      r.reasons.map((x) => `${x.label} ${x.points >= 0 ? "+" : ""}${x.points}`).join("; "),
-    ]),
-  );
+const HEADER = ["visitor_id", "email", "score", "class", "grade", "prospect_since", "new", "reasons"];
+/** Lines read per page while streaming a stored list as CSV. */
+const CSV_PAGE = 500;
+
+function csvLine(r: ProspectRow): string {
+  const cells = [
+    r.visitorId,
+    r.email,
+    r.score,
+    r.class,
+    r.grade,
+    new Date(r.since).toISOString(),
+    r.isNew ? "yes" : "no",
+    r.reasons.map((x) => `${x.label} ${x.points >= 0 ? "+" : ""}${x.points}`).join("; "),
+  ];
+  return `${cells.map(csvCell).join(",")}\r\n`;
 }
 
-/** GET /api/sites/:site/prospects?date=YYYY-MM-DD&format=json|csv: the daily list for sales. */
+function encodeCursor(r: ProspectRow): string {
+  return btoa(JSON.stringify([r.score, r.since, r.visitorId])).replaceAll("=", "");
+}
+
+function decodeCursor(text: string): ListCursor {
+  try {
+    const [score, since, visitorId] = JSON.parse(atob(text)) as unknown[];
+    if (typeof score === "number" && typeof since === "number" && typeof visitorId === "string") return { score, since, visitorId };
+  } catch {
+    // falls through to the 400
+  }
+  throw new ApiError("bad_request", "invalid query: cursor is not one this API gave out");
+}
+
+/** Rank order of a list: best score, then who crossed first, then id. */
+const after = (c: ListCursor) => (r: ProspectRow) =>
+  r.score < c.score || (r.score === c.score && (r.since > c.since || (r.since === c.since && r.visitorId > c.visitorId)));
+
+/**
+ * GET /api/sites/:site/prospects?date=YYYY-MM-DD&format=json|csv&limit=&cursor=: the daily list for sales.
+ * JSON comes a page at a time (nextCursor); CSV streams the whole list, read from D1 a page at a time.
+ */
 export const prospectsRoutes = new Hono<AppEnv>().get("/", requireScope("read"), validate("query", query), async (c) => {
   const site = await siteFromPath(c);
-  const today = localDay(Date.now(), site.timezone);
-  const { date = today, format } = c.req.valid("query");
+  const now = Date.now();
+  const today = localDay(now, site.timezone);
+  const { date = today, format, limit, cursor } = c.req.valid("query");
   if (date > today) throw new ApiError("bad_request", `invalid query: date ${date} is after today (${today} in ${site.timezone})`);
+  const start = cursor === undefined ? undefined : decodeCursor(cursor);
   const stored = await storedList(c.var.db, site.id, date);
   if (!stored && date !== today) throw new ApiError("not_found", `no prospect list was stored for ${date}`);
-  const rows = stored ? stored.rows : await liveProspectList(c.var.db, site, date, Date.now());
+  // A stored list is read a page at a time off its rank index; the live list (and a list stored before
+  // lists were paged) is one read, paged here.
+  const inMemory = stored?.paged ? null : stored ? stored.rows : await liveProspectList(c.var.db, site, date, now);
+  const page = async (from: ListCursor | undefined, n: number): Promise<ProspectRow[]> =>
+    inMemory ? (from ? inMemory.filter(after(from)) : inMemory).slice(0, n) : listPage(c.var.db, site.id, date, n, from);
+
   if (format === "csv") {
     c.header("Content-Type", "text/csv; charset=utf-8");
     c.header("Content-Disposition", `attachment; filename="prospects-${site.id}-${date}.csv"`);
-    return c.body(csv(rows));
+    return stream(c, async (out) => {
+      await out.write(`${HEADER.map(csvCell).join(",")}\r\n`);
+      for (let from = start; ; ) {
+        const rows = await page(from, CSV_PAGE);
+        if (rows.length) await out.write(rows.map(csvLine).join(""));
+        const last = rows[rows.length - 1];
+        if (rows.length < CSV_PAGE || !last) break;
+        from = { score: last.score, since: last.since, visitorId: last.visitorId };
+      }
+    });
   }
+  const rows = await page(start, limit + 1);
+  const shown = rows.slice(0, limit);
+  const last = shown[shown.length - 1];
   return c.json({
     site: site.id,
     date,
     // A stored list is the one handed out that morning; before the day's run the list is live.
     stored: stored !== undefined,
-    prospects: rows.map((r) => ({ ...r, since: new Date(r.since).toISOString() })),
+    prospects: shown.map((r) => ({ ...r, since: new Date(r.since).toISOString() })),
+    nextCursor: rows.length > limit && last ? encodeCursor(last) : null,
   });
 });

@@ -1,13 +1,19 @@
 import { Hono } from "hono";
+import { z } from "zod";
 import type { AppEnv } from "../lib/app-env";
 import { requireScope } from "../lib/auth";
 import { ApiError } from "../lib/errors";
 import { siteFromPath } from "../lib/site-param";
-import { describeIssues } from "../lib/validate";
-import { replaceRules, rescoreSite } from "../ingest/rescore";
+import { describeIssues, validate } from "../lib/validate";
+import { replayChunk, RESCORE_EVENTS_PER_CHUNK } from "../jobs/rescore";
+import { enqueue, jobChunk } from "../jobs/messages";
 import { evaluate } from "../scoring/evaluate";
 import { ruleSetSchema, type RuleSet } from "../scoring/rules";
-import { findRuleSet } from "../store/rules";
+import { StaleWrite } from "../store/guard";
+import { newJobId, recentJobs } from "../store/jobs";
+import { readLeadChunk } from "../store/lead-chunk";
+import { commitRulesVersion, findRuleSet } from "../store/rules";
+import { jobJson, jobOr404 } from "./jobs";
 
 /** Validates a rule set, naming the rule (by position and id) and the field that is wrong. */
 export function parseRuleSet(body: unknown): RuleSet {
@@ -30,7 +36,15 @@ async function jsonBody(request: Request): Promise<unknown> {
   }
 }
 
-/** GET and PUT /api/sites/:site/rules, and POST .../rules/preview. */
+/** Leads a preview replays per request: a page in key order, bounded like a rescore chunk. */
+export const PREVIEW_LEADS = 200;
+
+const previewQuery = z.strictObject({ cursor: z.string().min(1).max(200).optional() });
+
+/**
+ * GET and PUT /api/sites/:site/rules, POST .../rules/preview, and the rescore jobs a PUT starts
+ * (GET .../rules/jobs, GET .../rules/jobs/:id).
+ */
 export const rulesRoutes = new Hono<AppEnv>()
   .get("/", requireScope("read"), async (c) => {
     const site = await siteFromPath(c);
@@ -41,29 +55,66 @@ export const rulesRoutes = new Hono<AppEnv>()
   .put("/", requireScope("admin"), async (c) => {
     const rules = parseRuleSet(await jsonBody(c.req.raw));
     const site = await siteFromPath(c);
-    const version = await replaceRules(c.var.db, site, rules, Date.now());
-    return c.json({ version, rules });
+    const now = Date.now();
+    const jobId = newJobId("rescore", now);
+    let version: number;
+    try {
+      version = await commitRulesVersion(c.var.db, site.id, site.rulesVersion, rules, jobId, now);
+    } catch (err) {
+      if (err instanceof StaleWrite) throw new ApiError("conflict", "the rules were changed by another request meanwhile; read them again and retry");
+      throw err;
+    }
+    // The new version is in force from here on (each lead's next write replays it); the job brings the
+    // other leads over in the background. Should the enqueue fail, the cron restarts the queued job.
+    await enqueue(c.env.JOBS, [jobChunk(site.id, jobId)]).catch((err: unknown) => console.error("enqueueing a rescore failed", err));
+    c.header("Location", `/api/sites/${site.id}/rules/jobs/${jobId}`);
+    return c.json({ version, rules, job: await jobOr404(c.var.db, site.id, jobId) }, 202);
   })
-  .post("/preview", requireScope("admin"), async (c) => {
+  .get("/jobs", requireScope("read"), async (c) => {
+    const site = await siteFromPath(c);
+    return c.json({ site: site.id, jobs: (await recentJobs(c.var.db, site.id, 20, "rescore")).map(jobJson) });
+  })
+  .get("/jobs/:id", requireScope("read"), async (c) => {
+    const site = await siteFromPath(c);
+    return c.json(await jobOr404(c.var.db, site.id, c.req.param("id")));
+  })
+  .post("/preview", requireScope("admin"), validate("query", previewQuery), async (c) => {
     const rules = parseRuleSet(await jsonBody(c.req.raw));
     const site = await siteFromPath(c);
     const current = await findRuleSet(c.var.db, site.id, site.rulesVersion);
     if (!current) throw new ApiError("not_found", `site "${site.id}" has no rules`);
     const now = Date.now();
-    const { snapshot, rescored } = await rescoreSite(c.var.db, site, rules, now);
+    const after = c.req.valid("query").cursor ?? null;
+    // One page of leads in key order per request, bounded by leads and events like a rescore chunk; the
+    // answer says which page it covered, and nextCursor pages on through the site.
+    const chunk = await readLeadChunk(c.var.db, site.id, after, { maxLeads: PREVIEW_LEADS, maxEvents: RESCORE_EVENTS_PER_CHUNK });
+    const rescored = replayChunk(chunk, site, rules, site.rulesVersion + 1, now);
     const becomeProspects: string[] = [];
     const stopBeingProspects: string[] = [];
     const changedScores: { visitorId: string; before: number; after: number }[] = [];
-    for (const [id, after] of rescored) {
-      const stored = snapshot.states.get(id);
-      if (!stored) continue;
-      const before = evaluate(stored.state, current.rules, now);
+    for (const lead of chunk.leads) {
+      const after = rescored.get(lead.id);
+      if (!after) continue;
+      const before = evaluate(lead.state, current.rules, now);
       const is = after.score >= rules.prospectAt;
-      if (!before.prospect && is) becomeProspects.push(id);
-      if (before.prospect && !is) stopBeingProspects.push(id);
+      if (!before.prospect && is) becomeProspects.push(lead.id);
+      if (before.prospect && !is) stopBeingProspects.push(lead.id);
       const afterScore = Math.round(after.score * 100) / 100;
-      if (before.total !== afterScore) changedScores.push({ visitorId: id, before: before.total, after: afterScore });
+      if (before.total !== afterScore) changedScores.push({ visitorId: lead.id, before: before.total, after: afterScore });
     }
     changedScores.sort((a, b) => Math.abs(b.after - b.before) - Math.abs(a.after - a.before) || a.visitorId.localeCompare(b.visitorId));
-    return c.json({ visitors: rescored.size, becomeProspects: becomeProspects.sort(), stopBeingProspects: stopBeingProspects.sort(), changedScores: changedScores.slice(0, 100) });
+    const last = chunk.leads[chunk.leads.length - 1];
+    return c.json({
+      visitors: chunk.leads.length,
+      becomeProspects: becomeProspects.sort(),
+      stopBeingProspects: stopBeingProspects.sort(),
+      changedScores: changedScores.slice(0, 100),
+      page: {
+        from: after,
+        to: last?.id ?? null,
+        eventsReplayed: chunk.eventsRead,
+        nextCursor: chunk.next,
+        note: `leads in id order, at most ${PREVIEW_LEADS} and ${RESCORE_EVENTS_PER_CHUNK} events per request; pass nextCursor as ?cursor= for the next page`,
+      },
+    });
   });

@@ -1,5 +1,5 @@
 import { and, eq, inArray, sql } from "drizzle-orm";
-import { erasedVisitors, events, prospectLists, visitors } from "../../schema";
+import { erasedVisitors, events, prospectListRows, prospectLists, visitors } from "../../schema";
 import type { Database } from "./db";
 
 /** What an erasure removed. */
@@ -23,12 +23,21 @@ export async function eraseVisitors(db: Database, siteId: string, ids: { id: str
     .where(
       and(
         eq(prospectLists.siteId, siteId),
+        eq(prospectLists.paged, false),
         sql`EXISTS (SELECT 1 FROM json_each(${prospectLists.rows}) WHERE json_extract(value, '$.visitorId') IN ${visitorIds})`,
       ),
     );
-  const [deletedEvents, deletedVisitors] = await db.batch([
+  // Lines of paged lists: those stored, and those a daily run is writing now (its rows come before the
+  // list's header; see jobs/daily.ts), found by date through the list key.
+  const listDates = sql`(SELECT date FROM prospect_lists WHERE site_id = ${siteId}
+    UNION SELECT substr(id, 7) FROM jobs WHERE site_id = ${siteId} AND kind = 'daily' AND status IN ('queued', 'running'))`;
+  const [deletedEvents, deletedVisitors, deletedLines] = await db.batch([
     db.delete(events).where(and(eq(events.siteId, siteId), inArray(events.visitorId, visitorIds))),
     db.delete(visitors).where(and(eq(visitors.siteId, siteId), inArray(visitors.id, visitorIds))).returning({ id: visitors.id }),
+    db
+      .delete(prospectListRows)
+      .where(and(eq(prospectListRows.siteId, siteId), sql`${prospectListRows.date} IN ${listDates}`, inArray(prospectListRows.visitorId, visitorIds)))
+      .returning({ date: prospectListRows.date }),
     ...ids.map((v) => db.insert(erasedVisitors).values({ siteId, visitorHash: v.hash, erasedAt: now }).onConflictDoNothing()),
     ...lists.map((list) =>
       db
@@ -37,5 +46,6 @@ export async function eraseVisitors(db: Database, siteId: string, ids: { id: str
         .where(and(eq(prospectLists.siteId, siteId), eq(prospectLists.date, list.date))),
     ),
   ]);
-  return { events: deletedEvents.meta.changes, visitor: deletedVisitors.length > 0, prospectLists: lists.length };
+  const pagedLists = new Set(deletedLines.map((l) => l.date)).size;
+  return { events: deletedEvents.meta.changes, visitor: deletedVisitors.length > 0, prospectLists: lists.length + pagedLists };
 }

@@ -1,17 +1,18 @@
-import { and, desc, eq, lt } from "drizzle-orm";
-import { prospectLists } from "../../schema";
+import { and, asc, desc, eq, lt, sql } from "drizzle-orm";
+import { prospectListRows, prospectLists } from "../../schema";
 import type { ProspectRow } from "../scoring/prospects";
 import type { Database } from "./db";
+import { statement } from "./raw";
 
-/** The stored list of a site for a local date, or undefined. */
+/** The stored list of a site for a local date (its header row), or undefined while it is not complete. */
 export function storedList(db: Database, siteId: string, date: string) {
   return db.select().from(prospectLists).where(and(eq(prospectLists.siteId, siteId), eq(prospectLists.date, date))).get();
 }
 
-/** The latest list stored before a date, or undefined. */
+/** The date of the latest list stored before a date, and whether its lines are rows, or undefined. */
 export function listBefore(db: Database, siteId: string, date: string) {
   return db
-    .select()
+    .select({ date: prospectLists.date, paged: prospectLists.paged })
     .from(prospectLists)
     .where(and(eq(prospectLists.siteId, siteId), lt(prospectLists.date, date)))
     .orderBy(desc(prospectLists.date))
@@ -19,7 +20,79 @@ export function listBefore(db: Database, siteId: string, date: string) {
     .get();
 }
 
-/** Stores a day's list; a list already stored for that date stays as it was handed out. */
-export async function storeList(db: Database, siteId: string, date: string, rows: ProspectRow[], now: number): Promise<void> {
-  await db.insert(prospectLists).values({ siteId, date, rows, createdAt: now }).onConflictDoNothing();
+/**
+ * Which of these visitor ids are on the site's list of `date`: lines stored as rows, or inside the one
+ * blob of a list stored before lists were paged.
+ */
+export async function onList(db: Database, siteId: string, date: string, visitorIds: string[]): Promise<Set<string>> {
+  if (visitorIds.length === 0) return new Set();
+  const ids = JSON.stringify(visitorIds);
+  const rows = await db.all<{ id: string }>(sql`
+    SELECT visitor_id AS id FROM prospect_list_rows
+      WHERE site_id = ${siteId} AND date = ${date} AND visitor_id IN (SELECT value FROM json_each(${ids}))
+    UNION
+    SELECT json_extract(r.value, '$.visitorId') FROM prospect_lists AS p, json_each(p.rows) AS r
+      WHERE p.site_id = ${siteId} AND p.date = ${date} AND p.paged = 0
+        AND json_extract(r.value, '$.visitorId') IN (SELECT value FROM json_each(${ids}))`);
+  return new Set(rows.map((r) => r.id));
+}
+
+/** The statement that adds a chunk of lines to a list being stored; lines already there stay as they are. */
+export function insertListRows(db: Database, siteId: string, date: string, rows: ProspectRow[]): D1PreparedStatement {
+  return statement(
+    db,
+    `INSERT INTO prospect_list_rows (site_id, date, visitor_id, score, since, email, class, grade, is_new, reasons)
+     SELECT ?1, ?2, json_extract(value, '$.visitorId'), json_extract(value, '$.score'), json_extract(value, '$.since'),
+       json_extract(value, '$.email'), json_extract(value, '$.class'), json_extract(value, '$.grade'),
+       json_extract(value, '$.isNew'), json_extract(value, '$.reasons')
+     FROM json_each(?3)
+     -- A lead erased since the chunk read it stays off the list.
+     WHERE EXISTS (SELECT 1 FROM visitors WHERE site_id = ?1 AND id = json_extract(value, '$.visitorId'))
+     ON CONFLICT DO NOTHING`,
+    siteId,
+    date,
+    JSON.stringify(rows),
+  );
+}
+
+/** The statement that marks a list complete: from then on it is the stored list, and it never changes. */
+export function finishList(db: Database, siteId: string, date: string, now: number): D1PreparedStatement {
+  return statement(
+    db,
+    "INSERT INTO prospect_lists (site_id, date, rows, created_at, paged) VALUES (?1, ?2, '[]', ?3, 1) ON CONFLICT DO NOTHING",
+    siteId,
+    date,
+    now,
+  );
+}
+
+/** Where a page of a stored list starts: after this line in rank order. */
+export interface ListCursor {
+  score: number;
+  since: number;
+  visitorId: string;
+}
+
+/** A page of a stored list's lines in rank order (best score, then who crossed first, then id). */
+export async function listPage(db: Database, siteId: string, date: string, limit: number, after?: ListCursor): Promise<ProspectRow[]> {
+  const t = prospectListRows;
+  const page = after
+    ? sql`(${t.score} < ${after.score} OR (${t.score} = ${after.score} AND (${t.since}, ${t.visitorId}) > (${after.since}, ${after.visitorId})))`
+    : undefined;
+  const rows = await db
+    .select()
+    .from(t)
+    .where(and(eq(t.siteId, siteId), eq(t.date, date), page))
+    .orderBy(desc(t.score), asc(t.since), asc(t.visitorId))
+    .limit(limit);
+  return rows.map((r) => ({
+    visitorId: r.visitorId,
+    email: r.email,
+    score: r.score,
+    class: r.class,
+    grade: r.grade,
+    since: r.since,
+    isNew: r.isNew,
+    reasons: r.reasons,
+  }));
 }

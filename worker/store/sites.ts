@@ -1,4 +1,4 @@
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, gt, sql } from "drizzle-orm";
 import { ruleSets, sites, type SiteRow } from "../../schema";
 import type { RuleSet, ScoringSettings } from "../scoring/rules";
 import type { Database } from "./db";
@@ -68,4 +68,14 @@ export async function updateSite(
 ): Promise<SiteRow | undefined> {
   const rows = await db.update(sites).set(changes).where(eq(sites.id, id)).returning();
   return rows[0];
+}
+
+/** A page of sites in id order after `after`: what the cron needs to tell which are due. */
+export function sitesAfter(db: Database, after: string | null, limit: number) {
+  return db
+    .select({ id: sites.id, timezone: sites.timezone, listHour: sites.listHour })
+    .from(sites)
+    .where(after === null ? undefined : gt(sites.id, after))
+    .orderBy(sites.id)
+    .limit(limit);
 }

@@ -1,0 +1,158 @@
+import { env } from "cloudflare:workers";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { RESCORE_LEADS_PER_CHUNK } from "../../worker/jobs/rescore";
+import { database } from "../../worker/store/db";
+import { readLeadChunk } from "../../worker/store/lead-chunk";
+import { findVisitor } from "../../worker/store/visitor-reads";
+import { ruleSetSchema, type RuleSetInput } from "../../worker/scoring/rules";
+import { api, createSite, event, track } from "../support/api";
+import { failingD1 } from "../support/failing-d1";
+import { captureQueue, drainQueue } from "../support/jobs";
+import { meteredD1, type RowMeter } from "../support/metered-d1";
+import { seedHistory } from "../support/seed";
+
+const V1: RuleSetInput = { prospectAt: 1000, rules: [{ id: "pv", points: 1, when: { event: "pageview" } }] };
+const V2: RuleSetInput = { prospectAt: 1000, rules: [{ id: "pv", points: 10, when: { event: "pageview" } }] };
+const V3: RuleSetInput = { prospectAt: 1000, rules: [{ id: "pv", points: 100, when: { event: "pageview" } }] };
+const SETTINGS = { visitTimeoutMs: 30 * 60_000, timezone: "UTC" };
+const LEADS = 90;
+const leadId = (i: number) => `lead-${String(i).padStart(4, "0")}`;
+
+interface JobJson {
+  id: string;
+  kind: string;
+  status: string;
+  processed: number;
+  total: number | null;
+  finishedAt: string | null;
+  error: string | null;
+}
+
+/** A site on V1 with LEADS leads of three page views each, stored straight into D1. */
+async function seededSite(): Promise<void> {
+  await createSite("acme", V1);
+  const rules = ruleSetSchema.parse(V1);
+  for (let i = 0; i < LEADS; i++) await seedHistory("acme", leadId(i), 3, rules, SETTINGS);
+}
+
+async function putRules(rules: RuleSetInput): Promise<{ version: number; job: JobJson }> {
+  const res = await api("/api/sites/acme/rules", "PUT", rules);
+  expect(res.status).toBe(202);
+  return res.json();
+}
+
+const job = async (id: string) => (await (await api(`/api/sites/acme/rules/jobs/${id}`)).json()) as JobJson;
+const lead = (id: string) => findVisitor(database(env.DB), "acme", id);
+
+afterEach(() => vi.restoreAllMocks());
+
+describe("the rescore job", () => {
+  it("answers 202 with a queued job at once, then rescores every lead in bounded chunks and reports it done", async () => {
+    await seededSite();
+    const queued = captureQueue();
+    const started = await putRules(V2);
+    expect(started.version).toBe(2);
+    expect(started.job).toMatchObject({ kind: "rescore", status: "queued", processed: 0, finishedAt: null });
+    // Nothing is rescored inside the request: the version is in force, the leads are not touched yet.
+    expect((await lead(leadId(0)))?.rulesVersion).toBe(1);
+    expect(queued).toHaveLength(1);
+
+    const meters: RowMeter[] = [];
+    const drained = await drainQueue(queued, {
+      db: () => {
+        const meter: RowMeter = { read: 0, written: 0, statements: 0 };
+        meters.push(meter);
+        return meteredD1(env.DB, meter);
+      },
+    });
+    expect(drained.delivered.map((d) => d.outcome)).toEqual(["ack", "ack", "ack"]);
+    expect(drained.delivered).toHaveLength(Math.ceil(LEADS / RESCORE_LEADS_PER_CHUNK));
+    // Every step stays within a budget of 50 D1 statements (batched and single ones alike).
+    for (const m of meters) {
+      expect(m.statements).toBeGreaterThan(0);
+      expect(m.statements + (m.unmetered ?? 0)).toBeLessThanOrEqual(50);
+    }
+
+    expect(await job(started.job.id)).toMatchObject({ status: "done", processed: LEADS, total: LEADS, finishedAt: expect.any(String) });
+    for (let i = 0; i < LEADS; i++) {
+      const row = await lead(leadId(i));
+      expect([row?.rulesVersion, row?.score]).toEqual([2, 30]);
+    }
+    const listed = (await (await api("/api/sites/acme/jobs?kind=rescore")).json()) as { jobs: JobJson[] };
+    expect(listed.jobs.map((j) => [j.id, j.status])).toEqual([[started.job.id, "done"]]);
+  });
+
+  it.each(["before", "after"] as const)(
+    "resumes from its recorded cursor when a chunk's message fails (the batch lost %s D1 ran it), never starting over",
+    async (when) => {
+      await seededSite();
+      const queued = captureQueue();
+      const started = await putRules(V2);
+      // The second message's write batch fails; the queue retries that message.
+      const drained = await drainQueue(queued, { db: (n) => (n === 2 ? failingD1(env.DB, 1, when) : env.DB) });
+      // Lost before: the retried message runs chunk 2, then chunk 3 follows. Lost after: chunk 2 landed, so
+      // the retried message finds the cursor past it and runs chunk 3.
+      const expected = when === "before" ? [["ack", 1], ["retry", 1], ["ack", 2], ["ack", 1]] : [["ack", 1], ["retry", 1], ["ack", 2]];
+      expect(drained.delivered.map((d) => [d.outcome, d.attempts])).toEqual(expected);
+      const done = await job(started.job.id);
+      // Each lead rescored exactly once: the chunk that landed before the lost answer is not run again.
+      expect(done).toMatchObject({ status: "done", processed: LEADS });
+      for (let i = 0; i < LEADS; i++) {
+        const row = await lead(leadId(i));
+        expect([row?.rulesVersion, row?.score, row?.version]).toEqual([2, 30, 2]);
+      }
+    },
+  );
+
+  it("keeps beacons flowing during a rescore, with exact scores after: a lead written mid-job is rescored by its own write", async () => {
+    await seededSite();
+    const queued = captureQueue();
+    const started = await putRules(V2);
+    await drainQueue(queued, { only: 1 });
+    // One lead the job has done, one it has not reached yet.
+    await track("acme", leadId(0), event("pageview", "/"));
+    await track("acme", leadId(LEADS - 1), event("pageview", "/"), event("pageview", "/"));
+    await drainQueue(queued);
+
+    expect((await lead(leadId(0)))?.score).toBe(40);
+    expect((await lead(leadId(LEADS - 1)))?.score).toBe(50);
+    expect((await lead(leadId(1)))?.score).toBe(30);
+    // The lead its beacon already brought to version 2 is skipped, not replayed again.
+    expect(await job(started.job.id)).toMatchObject({ status: "done", processed: LEADS - 1 });
+    for (let i = 0; i < LEADS; i++) expect((await lead(leadId(i)))?.rulesVersion).toBe(2);
+  });
+
+  it("is superseded by a newer rules change, whose job brings every lead to the newest version", async () => {
+    await seededSite();
+    const queued = captureQueue();
+    const first = await putRules(V2);
+    await drainQueue(queued, { only: 1 });
+    const second = await putRules(V3);
+    await drainQueue(queued);
+    expect(await job(first.job.id)).toMatchObject({ status: "superseded", error: "superseded by rules version 3" });
+    expect(await job(second.job.id)).toMatchObject({ status: "done" });
+    for (let i = 0; i < LEADS; i++) expect((await lead(leadId(i)))?.score).toBe(300);
+  });
+
+  it("reads a chunk bounded by events: a lead larger than the cap is read alone, the next chunk goes on after it", async () => {
+    await createSite("acme", V1);
+    const rules = ruleSetSchema.parse(V1);
+    await seedHistory("acme", "big-lead", 8, rules, SETTINGS);
+    await seedHistory("acme", "c-lead-1", 2, rules, SETTINGS);
+    await seedHistory("acme", "c-lead-2", 2, rules, SETTINGS);
+    await seedHistory("acme", "c-lead-3", 2, rules, SETTINGS);
+    const db = database(env.DB);
+    const first = await readLeadChunk(db, "acme", null, { maxLeads: 10, maxEvents: 5 });
+    expect([first.leads.map((l) => l.id), first.eventsRead, first.next]).toEqual([["big-lead"], 8, "big-lead"]);
+    const second = await readLeadChunk(db, "acme", first.next, { maxLeads: 10, maxEvents: 5 });
+    expect([second.leads.map((l) => l.id), second.eventsRead, second.next]).toEqual([["c-lead-1", "c-lead-2"], 4, "c-lead-2"]);
+    const third = await readLeadChunk(db, "acme", second.next, { maxLeads: 10, maxEvents: 5 });
+    expect([third.leads.map((l) => l.id), third.next]).toEqual([["c-lead-3"], null]);
+  });
+
+  it("answers 404 for a job the site does not have", async () => {
+    await createSite("acme", V1);
+    expect((await api("/api/sites/acme/rules/jobs/rescore-nope")).status).toBe(404);
+    expect((await api("/api/sites/acme/jobs/rescore-nope")).status).toBe(404);
+  });
+});

@@ -1,0 +1,155 @@
+import type { JobRow } from "../../schema";
+import { prospectNotification } from "../ingest/webhook";
+import type { Database } from "../store/db";
+import { dueLeads, leadsFrom, storeSweptScores, type DueCursor, type ScoreCursor, type SweptScore } from "../store/due-leads";
+import { advanceJob, failJob, jobUnmoved } from "../store/jobs";
+import { finishList, insertListRows, listBefore, onList } from "../store/prospect-lists";
+import { prepared, runBatch } from "../store/raw";
+import { purgeEventsBefore } from "../store/retention";
+import { findRuleSet } from "../store/rules";
+import { findSite } from "../store/sites";
+import { DAY_MS } from "../scoring/decay";
+import { totalScore } from "../scoring/evaluate";
+import { nextChangeAt } from "../scoring/next-change";
+import { prospectList, type ProspectRow } from "../scoring/prospects";
+import type { RuleSet } from "../scoring/rules";
+import type { StepResult } from "./step";
+import { enqueueNotices } from "./webhook";
+
+/** Leads re-evaluated per sweep chunk, and leads looked at per list chunk: one read and one small batch each. */
+export const DAILY_LEADS_PER_CHUNK = 200;
+/** Events deleted per purge statement: keeps each delete well inside D1's per-query time limit. */
+export const PURGE_EVENTS_PER_CHUNK = 5_000;
+
+/** Counts shown in the job's cursor, per phase. */
+interface DailyCounts {
+  swept: number;
+  listed: number;
+  purged: number;
+}
+
+/**
+ * Where a site's daily run got to. sweep: leads whose next change time has come; list-top: leads stored
+ * at or above the threshold, down the score index; list-due: leads whose time has come stored below it;
+ * purge: events past retention, by the time index.
+ */
+type DailyCursor = DailyCounts &
+  (
+    | { phase: "sweep"; after?: DueCursor }
+    | { phase: "list-top"; previous: string | null; after?: ScoreCursor }
+    | { phase: "list-due"; previous: string | null; after?: DueCursor }
+    | { phase: "purge" }
+  );
+
+/** The daily job's id for a local date: one run per site and date. */
+export const dailyJobId = (date: string) => `daily-${date}`;
+const dateOf = (job: JobRow) => job.id.slice("daily-".length);
+
+/** Rule sets by version, read once per step (leads a running rescore has not reached keep their own). */
+function ruleCache(db: Database, siteId: string) {
+  const cache = new Map<number, Promise<RuleSet | undefined>>();
+  return (version: number) => {
+    let found = cache.get(version);
+    if (!found) {
+      found = findRuleSet(db, siteId, version).then((s) => s?.rules);
+      cache.set(version, found);
+    }
+    return found;
+  };
+}
+
+/**
+ * One chunk of a site's daily run, evaluated as of the run's time (the job's creation, the cron's scheduled
+ * time): sweep, then the stored list, then the retention purge. Each chunk writes its rows and the next
+ * cursor in one batch guarded by the cursor it read.
+ */
+export async function dailyStep(db: Database, queue: Queue, job: JobRow, now: number): Promise<StepResult> {
+  const site = await findSite(db, job.siteId);
+  if (!site) {
+    await failJob(db, job, "the site was deleted", now);
+    return { done: true };
+  }
+  const rules = ruleCache(db, site.id);
+  const current = await rules(site.rulesVersion);
+  if (!current) {
+    await failJob(db, job, `rules version ${site.rulesVersion} is missing`, now);
+    return { done: true };
+  }
+  const cursor: DailyCursor = job.cursor ? (JSON.parse(job.cursor) as DailyCursor) : { phase: "sweep", swept: 0, listed: 0, purged: 0 };
+  const at = job.createdAt;
+  const commit = async (next: DailyCursor, processed: number, extra: D1PreparedStatement[] = [], done = false) => {
+    const results = await runBatch(db, [
+      prepared(db, jobUnmoved(db, job)),
+      ...extra,
+      prepared(db, advanceJob(db, job, { cursor: JSON.stringify(next), processed, done }, now)),
+    ]);
+    return results.slice(1, 1 + extra.length);
+  };
+  const counts = { swept: cursor.swept, listed: cursor.listed, purged: cursor.purged };
+
+  if (cursor.phase === "sweep") {
+    const rows = await dueLeads(db, site.id, at, DAILY_LEADS_PER_CHUNK, cursor.after);
+    const swept: SweptScore[] = [];
+    const crossed = new Map<string, (typeof rows)[number]>();
+    for (const r of rows) {
+      // A lead a running rescore has not reached yet gets its next change time from the rescore.
+      if (r.rulesVersion !== site.rulesVersion) continue;
+      const score = totalScore(r.state, current, at);
+      const since = score >= current.prospectAt ? (r.prospectSince ?? at) : null;
+      swept.push({ id: r.id, version: r.version, score, since, next: nextChangeAt(r.state, current, at) });
+      if (r.prospectSince === null && since !== null) crossed.set(r.id, r);
+    }
+    const last = rows[rows.length - 1];
+    const next: DailyCursor =
+      rows.length === DAILY_LEADS_PER_CHUNK && last
+        ? { ...counts, swept: counts.swept + swept.length, phase: "sweep", after: { at: last.nextChangeAt as number, id: last.id } }
+        : { ...counts, swept: counts.swept + swept.length, phase: "list-top", previous: (await listBefore(db, site.id, dateOf(job)))?.date ?? null };
+    const [stored] = await commit(next, swept.length, swept.length ? [storeSweptScores(db, site.id, swept)] : []);
+    // A crossing the sweep found (decay or absence moved the lead without an event) is notified like one
+    // an event made; only leads whose write landed, so a lead a beacon wrote meanwhile is not notified twice.
+    const landed = new Set(((stored?.results ?? []) as { id: string }[]).map((r) => r.id));
+    const notices = [...crossed.values()]
+      .filter((r) => landed.has(r.id))
+      .map((r) => prospectNotification(site, current, r.id, { ...r.state, prospectSince: r.state.prospectSince ?? at }, at));
+    await enqueueNotices(queue, notices);
+    return { done: false };
+  }
+
+  if (cursor.phase === "list-top" || cursor.phase === "list-due") {
+    const rows =
+      cursor.phase === "list-top"
+        ? await leadsFrom(db, site.id, current.prospectAt, DAILY_LEADS_PER_CHUNK, cursor.after)
+        : await dueLeads(db, site.id, at, DAILY_LEADS_PER_CHUNK, cursor.after, current.prospectAt);
+    const previous = cursor.previous === null ? new Set<string>() : await onList(db, site.id, cursor.previous, rows.map((r) => r.id));
+    const lines: ProspectRow[] = [];
+    for (const version of new Set(rows.map((r) => r.rulesVersion))) {
+      const set = (await rules(version)) ?? current;
+      lines.push(...prospectList(rows.filter((r) => r.rulesVersion === version), set, at, previous));
+    }
+    const last = rows[rows.length - 1];
+    const full = rows.length === DAILY_LEADS_PER_CHUNK && last !== undefined;
+    const listed = counts.listed + lines.length;
+    const writes = lines.length ? [insertListRows(db, site.id, dateOf(job), lines)] : [];
+    if (cursor.phase === "list-top") {
+      const next: DailyCursor = full
+        ? { ...counts, listed, phase: "list-top", previous: cursor.previous, after: { score: last.score, id: last.id } }
+        : { ...counts, listed, phase: "list-due", previous: cursor.previous };
+      await commit(next, lines.length, writes);
+      return { done: false };
+    }
+    if (full) {
+      await commit({ ...counts, listed, phase: "list-due", previous: cursor.previous, after: { at: last.nextChangeAt as number, id: last.id } }, lines.length, writes);
+      return { done: false };
+    }
+    // The last chunk marks the list complete in the same batch: from then on it is the day's stored list.
+    await commit({ ...counts, listed, phase: "purge" }, lines.length, [...writes, finishList(db, site.id, dateOf(job), at)]);
+    return { done: false };
+  }
+
+  const [purge] = await runBatch(db, [purgeEventsBefore(db, site.id, at - site.retentionDays * DAY_MS, PURGE_EVENTS_PER_CHUNK)]);
+  const purged = purge?.meta.changes ?? 0;
+  const done = purged < PURGE_EVENTS_PER_CHUNK;
+  await commit({ ...counts, purged: counts.purged + purged, phase: "purge" }, purged, [], done);
+  return { done };
+}
+

@@ -1,0 +1,99 @@
+import { and, eq, sql } from "drizzle-orm";
+import { jobs, type JobRow, type SiteRow } from "../../schema";
+import type { Database } from "../store/db";
+import { inScoringOrder } from "../store/history";
+import { advanceJob, failJob, jobUnmoved } from "../store/jobs";
+import { countLeads } from "../store/due-leads";
+import { readLeadChunk, type LeadChunk } from "../store/lead-chunk";
+import { prepared, runBatch } from "../store/raw";
+import { findRuleSet } from "../store/rules";
+import { findSite, scoringSettings } from "../store/sites";
+import { rescoredLeadWrite, type RescoredValues } from "../store/visitor-writes";
+import { replay } from "../scoring/engine";
+import { totalScore } from "../scoring/evaluate";
+import { nextChangeAt } from "../scoring/next-change";
+import type { RuleSet } from "../scoring/rules";
+import type { StepResult } from "./step";
+
+/**
+ * Leads per chunk: each is one guarded update in the chunk's batch, so with the chunk's eight reads a
+ * step stays under 50 D1 statements.
+ */
+export const RESCORE_LEADS_PER_CHUNK = 36;
+/** Events replayed per chunk (a lead with more is rescored alone): keeps a step's memory in the tens of MB. */
+export const RESCORE_EVENTS_PER_CHUNK = 20_000;
+
+/** A rescore's cursor: the last lead id handled. */
+interface RescoreCursor {
+  after: string | null;
+}
+
+/** Each lead of a chunk replayed under `rules` from all its stored events, as the row values it takes. */
+export function replayChunk(chunk: LeadChunk, site: SiteRow, rules: RuleSet, rulesVersion: number, now: number): Map<string, RescoredValues> {
+  const settings = scoringSettings(site);
+  const out = new Map<string, RescoredValues>();
+  for (const lead of chunk.leads) {
+    const rows = chunk.events.get(lead.id) ?? [];
+    const state = replay(inScoringOrder(rows), rules, settings);
+    let lastSeq = lead.lastSeq;
+    for (const alias of chunk.aliases.get(lead.id) ?? []) lastSeq = Math.max(lastSeq, alias.lastSeq);
+    for (const e of rows) lastSeq = Math.max(lastSeq, e.seq);
+    out.set(lead.id, {
+      state,
+      score: totalScore(state, rules, now),
+      prospectSince: state.prospectSince,
+      nextChangeAt: nextChangeAt(state, rules, now),
+      rulesVersion,
+      lastSeq,
+    });
+  }
+  return out;
+}
+
+/**
+ * One chunk of a rescore: the next leads in key order still under an older rules version, replayed from
+ * their events under the job's version. Each write lands only on the version the lead was read at: a lead
+ * a beacon wrote meanwhile was replayed by that write (lazily, see scoreBatch) and is never overwritten
+ * with an older state. The cursor moves in the same batch, so a retried message resumes after it.
+ */
+export async function rescoreStep(db: Database, _queue: Queue, job: JobRow, now: number): Promise<StepResult> {
+  const site = await findSite(db, job.siteId);
+  if (!site) {
+    await failJob(db, job, "the site was deleted", now);
+    return { done: true };
+  }
+  if (site.rulesVersion !== job.rulesVersion) {
+    // A newer PUT marks this job superseded in its own batch; this covers a message that raced it.
+    await db
+      .update(jobs)
+      .set({ status: "superseded", error: `superseded by rules version ${site.rulesVersion}`, finishedAt: now, updatedAt: now })
+      .where(and(eq(jobs.siteId, job.siteId), eq(jobs.id, job.id), sql`${jobs.status} IN ('queued', 'running')`));
+    return { done: true };
+  }
+  const set = await findRuleSet(db, site.id, site.rulesVersion);
+  if (!set) {
+    await failJob(db, job, `rules version ${site.rulesVersion} is missing`, now);
+    return { done: true };
+  }
+  const cursor: RescoreCursor = job.cursor ? (JSON.parse(job.cursor) as RescoreCursor) : { after: null };
+  const total = job.cursor === null ? await countLeads(db, site.id) : undefined;
+  const chunk = await readLeadChunk(db, site.id, cursor.after, {
+    maxLeads: RESCORE_LEADS_PER_CHUNK,
+    maxEvents: RESCORE_EVENTS_PER_CHUNK,
+    belowRulesVersion: site.rulesVersion,
+  });
+  const rescored = replayChunk(chunk, site, set.rules, site.rulesVersion, now);
+  const writes = [...rescored].map(([id, values]) => {
+    const lead = chunk.leads.find((l) => l.id === id);
+    return prepared(db, rescoredLeadWrite(db, site.id, id, lead?.version ?? 0, values));
+  });
+  const last = chunk.leads[chunk.leads.length - 1];
+  const done = chunk.next === null;
+  const next: RescoreCursor = { after: last?.id ?? cursor.after };
+  await runBatch(db, [
+    prepared(db, jobUnmoved(db, job)),
+    ...writes,
+    prepared(db, advanceJob(db, job, { cursor: JSON.stringify(next), processed: chunk.leads.length, done, total }, now)),
+  ]);
+  return { done };
+}
