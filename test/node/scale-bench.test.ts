@@ -20,11 +20,9 @@ it("seeds 200 leads and measures every operation against the limits", { timeout:
   expect(result.bytesPerEvent).toBeGreaterThan(0);
   for (const step of result.steps) {
     expect(step.notes.failed, step.op).toBeUndefined();
-    expect(step.invocations.length, step.op).toBeGreaterThan(0);
-    for (const i of step.invocations) {
-      expect(i.calls, `${step.op}: ${i.label}`).toBeGreaterThan(0);
-      expect(i.heapMB, `${step.op}: ${i.label}`).toBeLessThan(128);
-    }
+    // Every operation asks D1 for something (a cron run may only enqueue; its batches do the work).
+    expect(step.invocations.some((i) => i.calls > 0 && i.rowsRead > 0), step.op).toBe(true);
+    for (const i of step.invocations) expect(i.heapMB, `${step.op}: ${i.label}`).toBeLessThan(128);
   }
   const visitor = result.steps.find((s) => s.op === "visitor");
   expect(visitor?.notes.visitorIds).toBe(3);

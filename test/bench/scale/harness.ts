@@ -22,6 +22,8 @@ export interface HarnessOptions {
   port?: number;
   /** Longest a step may run before it counts as failed, in seconds. */
   stepTimeoutS?: number;
+  /** Most queue batches a long job (a rescore) runs before the bench stops it and estimates the rest. */
+  maxJobBatches?: number;
   log?: (line: string) => void;
 }
 
@@ -190,7 +192,7 @@ async function measureScales(
     const steps: StepOutput[] = [];
     for (const op of ops) {
       log(`${leads.toLocaleString("en")} leads: ${op}`);
-      const input: StepInput = { persistDir: work, op, leads, port };
+      const input: StepInput = { persistDir: work, op, leads, port, maxJobBatches: options.maxJobBatches ?? 1_000 };
       const run = await runProcess(["--max-old-space-size=128", "--expose-gc", scripts.step, JSON.stringify(input)], options.stepTimeoutS ?? 600);
       const line = /^STEP (.+)$/m.exec(run.stdout)?.[1];
       if (line) steps.push(JSON.parse(line) as StepOutput);

@@ -79,3 +79,22 @@ export function messageKind(body: unknown): string {
   const kind = b?.type ?? b?.kind;
   return typeof kind === "string" ? kind : "message";
 }
+
+/**
+ * A label for a message: for a job chunk, the job's kind and the phase its cursor is in (read from the
+ * jobs table before the chunk runs, unmetered), so a daily run's sweep, list and purge chunks are
+ * measured apart; otherwise its kind.
+ */
+export async function describeMessage(db: D1Database, body: unknown): Promise<string> {
+  const kind = messageKind(body);
+  const b = body as { site?: unknown; job?: unknown } | null;
+  if (kind !== "job" || typeof b?.site !== "string" || typeof b.job !== "string") return kind;
+  const row = await db
+    .prepare("SELECT kind, cursor FROM jobs WHERE site_id = ? AND id = ?")
+    .bind(b.site, b.job)
+    .first<{ kind: string; cursor: string | null }>()
+    .catch(() => null);
+  if (!row) return kind;
+  const phase = row.cursor ? (JSON.parse(row.cursor) as { phase?: unknown }).phase : undefined;
+  return typeof phase === "string" ? `${row.kind} job, ${phase}` : `${row.kind} job`;
+}

@@ -10,7 +10,7 @@ import { benchMiniflare } from "./d1-file";
 import { violations, type Invocation } from "./limits";
 import { emptyTally, meteredD1, type D1Tally } from "./meter";
 import { operations, type OperationContext } from "./operations";
-import { fakeQueues, messageBatch, messageKind, queueConfig, type Sent } from "./queues";
+import { describeMessage, fakeQueues, messageBatch, queueConfig, type Sent } from "./queues";
 
 /** What the parent asks of one step. */
 export interface StepInput {
@@ -18,6 +18,7 @@ export interface StepInput {
   op: string;
   leads: number;
   port: number;
+  maxJobBatches: number;
 }
 
 /** What a step answers: every invocation, grouped by label. */
@@ -125,8 +126,14 @@ async function main(input: StepInput): Promise<StepOutput> {
     }
   };
 
-  const drain = async (prefix: string) => {
+  const drain = async (prefix: string, maxBatches = Number.POSITIVE_INFINITY) => {
+    let delivered = 0;
     while (sent.length > 0) {
+      if (delivered === maxBatches) {
+        notes[`${prefix}stopped after`] = `${delivered} batches (${sent.length} message(s) left)`;
+        return;
+      }
+      delivered += 1;
       const queue = (sent[0] as Sent).queue;
       const size = batchSize[queue] ?? 10;
       const taken: Sent[] = [];
@@ -135,7 +142,7 @@ async function main(input: StepInput): Promise<StepOutput> {
         else i += 1;
       }
       const { batch, settle } = messageBatch(queue, taken, sent);
-      const kinds = [...new Set(taken.map((m) => messageKind(m.body)))].join("+");
+      const kinds = [...new Set(await Promise.all(taken.map((m) => describeMessage(raw as unknown as D1Database, m.body))))].join("+");
       try {
         await invoke(`${prefix}${queue}: ${kinds}`, (ctx) => (worker as ExportedHandler<Env>).queue?.(batch, env, ctx) ?? Promise.reject(new Error("the worker has no queue handler")));
         settle(false);
@@ -148,6 +155,7 @@ async function main(input: StepInput): Promise<StepOutput> {
 
   const context: OperationContext = {
     leads: input.leads,
+    maxJobBatches: input.maxJobBatches,
     raw: raw as unknown as D1Database,
     env,
     notes,
