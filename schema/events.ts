@@ -16,12 +16,14 @@ export const events = sqliteTable(
      * in the order they were accepted.
      */
     seq: integer("seq").notNull(),
-    /** Event time after clock-skew correction (ms). */
+    /** Event time after clock-skew correction (ms). (The receipt time is seq's millisecond part.) */
     ts: integer("ts").notNull(),
-    receivedAt: integer("received_at").notNull(),
     type: text("type").notNull(),
     path: text("path"),
+    /** The properties the sender sent (see store/events.ts for the ones the collector adds). */
     props: text("props", { mode: "json" }).$type<Record<string, unknown>>(),
+    /** The country the edge located the beacon in (ISO 3166 alpha-2), kept apart from props to stay narrow. */
+    country: text("country"),
   },
   (t) => [primaryKey({ columns: [t.siteId, t.visitorId, t.id] })],
 );

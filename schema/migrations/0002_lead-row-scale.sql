@@ -15,3 +15,9 @@ CREATE INDEX `visitors_by_score` ON `visitors` (`site_id`,`score`,`id`) WHERE "v
 -- rescored every lead at once). Their next change is unknown: 0 makes every lead due once, so the first
 -- sweep computes it.
 UPDATE `visitors` SET `rules_version` = (SELECT `rules_version` FROM `sites` WHERE `sites`.`id` = `visitors`.`site_id`), `next_change_at` = CASE WHEN `lead_id` IS NULL THEN 0 END;
+--> statement-breakpoint
+-- Narrower events: the receipt time is the millisecond part of seq, and the edge's country is a two-letter
+-- column instead of a key repeated in every event's props JSON.
+ALTER TABLE `events` DROP COLUMN `received_at`;--> statement-breakpoint
+ALTER TABLE `events` ADD `country` text;--> statement-breakpoint
+UPDATE `events` SET `country` = json_extract(`props`, '$.__country'), `props` = nullif(json_remove(`props`, '$.__country'), '{}') WHERE `props` IS NOT NULL AND json_extract(`props`, '$.__country') IS NOT NULL;

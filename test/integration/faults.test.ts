@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { app } from "../../worker/index";
 import { api, beaconBody, CHROME_UA, createSite, event, ORIGIN, tableCounts, TOKEN, track, visitor } from "../support/api";
 import { failingD1 } from "../support/failing-d1";
+import { clearIsolateCaches } from "../../worker/store/isolate-cache";
 
 function beaconRequest(body: unknown): Request {
   return new Request("https://collector.test/e", {
@@ -13,13 +14,17 @@ function beaconRequest(body: unknown): Request {
 }
 
 describe("a D1 failure while storing a beacon", () => {
+  // Cold: the isolate knows nothing (read, then write); warm: it goes straight to the guarded write.
   it.each([
-    ["reading the visitor", 1, "before", 0],
-    ["writing the batch", 2, "before", 0],
-    ["the answer to a committed write", 2, "after", 1],
-  ] as const)("in %s answers 503 with Retry-After, leaves nothing half-written, and the retry counts once", async (_name, failOn, when, committed) => {
+    ["reading the visitor", 1, "before", 0, "cold"],
+    ["writing the batch", 2, "before", 0, "cold"],
+    ["the answer to a committed write", 2, "after", 1, "cold"],
+    ["the one-trip write", 1, "before", 0, "warm"],
+    ["the answer to a committed one-trip write", 1, "after", 1, "warm"],
+  ] as const)("in %s answers 503 with Retry-After, leaves nothing half-written, and the retry counts once", async (_name, failOn, when, committed, cache) => {
     await createSite();
     await track("acme", "visitor-0001", event("pageview", "/"));
+    if (cache === "cold") clearIsolateCaches();
     const before = await tableCounts();
     const body = beaconBody("acme", "visitor-0001", [event("pageview", "/contact"), event("video_play", "/")]);
 

@@ -9,7 +9,7 @@ import { api, createSite, event, track } from "../support/api";
 import { failingD1 } from "../support/failing-d1";
 import { captureQueue, drainQueue } from "../support/jobs";
 import { meteredD1, type RowMeter } from "../support/metered-d1";
-import { seedHistory } from "../support/seed";
+import { seedHistory, seedLeads } from "../support/seed";
 
 const V1: RuleSetInput = { prospectAt: 1000, rules: [{ id: "pv", points: 1, when: { event: "pageview" } }] };
 const V2: RuleSetInput = { prospectAt: 1000, rules: [{ id: "pv", points: 10, when: { event: "pageview" } }] };
@@ -17,6 +17,8 @@ const V3: RuleSetInput = { prospectAt: 1000, rules: [{ id: "pv", points: 100, wh
 const SETTINGS = { visitTimeoutMs: 30 * 60_000, timezone: "UTC" };
 const LEADS = 90;
 const leadId = (i: number) => `lead-${String(i).padStart(4, "0")}`;
+// Draining a job's messages takes seconds on a loaded machine; nothing here waits on a clock.
+const SLOW = { timeout: 60_000 };
 
 interface JobJson {
   id: string;
@@ -32,7 +34,7 @@ interface JobJson {
 async function seededSite(): Promise<void> {
   await createSite("acme", V1);
   const rules = ruleSetSchema.parse(V1);
-  for (let i = 0; i < LEADS; i++) await seedHistory("acme", leadId(i), 3, rules, SETTINGS);
+  await seedLeads("acme", Array.from({ length: LEADS }, (_, i) => leadId(i)), 3, rules, SETTINGS);
 }
 
 async function putRules(rules: RuleSetInput): Promise<{ version: number; job: JobJson }> {
@@ -47,7 +49,7 @@ const lead = (id: string) => findVisitor(database(env.DB), "acme", id);
 afterEach(() => vi.restoreAllMocks());
 
 describe("the rescore job", () => {
-  it("answers 202 with a queued job at once, then rescores every lead in bounded chunks and reports it done", async () => {
+  it("answers 202 with a queued job at once, then rescores every lead in bounded chunks and reports it done", SLOW, async () => {
     await seededSite();
     const queued = captureQueue();
     const started = await putRules(V2);
@@ -84,6 +86,7 @@ describe("the rescore job", () => {
 
   it.each(["before", "after"] as const)(
     "resumes from its recorded cursor when a chunk's message fails (the batch lost %s D1 ran it), never starting over",
+    SLOW,
     async (when) => {
       await seededSite();
       const queued = captureQueue();
@@ -104,7 +107,7 @@ describe("the rescore job", () => {
     },
   );
 
-  it("keeps beacons flowing during a rescore, with exact scores after: a lead written mid-job is rescored by its own write", async () => {
+  it("keeps beacons flowing during a rescore, with exact scores after: a lead written mid-job is rescored by its own write", SLOW, async () => {
     await seededSite();
     const queued = captureQueue();
     const started = await putRules(V2);
@@ -122,7 +125,7 @@ describe("the rescore job", () => {
     for (let i = 0; i < LEADS; i++) expect((await lead(leadId(i)))?.rulesVersion).toBe(2);
   });
 
-  it("is superseded by a newer rules change, whose job brings every lead to the newest version", async () => {
+  it("is superseded by a newer rules change, whose job brings every lead to the newest version", SLOW, async () => {
     await seededSite();
     const queued = captureQueue();
     const first = await putRules(V2);

@@ -11,7 +11,7 @@ export async function seedHistory(siteId: string, visitorId: string, count: numb
   const db = database(env.DB);
   const start = Date.now() - 6 * 86_400_000;
   const history: ScoredEvent[] = Array.from({ length: count }, (_, i) => ({ id: `seed-${visitorId}-${i}`, type: "pageview", ts: start + i * 20_000, path: "/" }));
-  const rows = history.map((e, seq) => ({ siteId, visitorId, id: e.id, seq, ts: e.ts, receivedAt: e.ts, type: e.type, path: e.path ?? null, props: null }));
+  const rows = history.map((e, seq) => ({ siteId, visitorId, id: e.id, seq, ts: e.ts, type: e.type, path: e.path ?? null, props: null, country: null }));
   const inserts = [];
   for (let i = 0; i < rows.length; i += 11) inserts.push(db.insert(events).values(rows.slice(i, i + 11)));
   for (let i = 0; i < inserts.length; i += 500) {
@@ -31,4 +31,27 @@ export async function seedHistory(siteId: string, visitorId: string, count: numb
     lastSeen: state.lastTs ?? start,
     source: null,
   });
+}
+
+/** Stores many leads at once, each with `count` page views and the state a replay of them gives (a few batches in all). */
+export async function seedLeads(siteId: string, visitorIds: string[], count: number, rules: RuleSet, settings: ScoringSettings): Promise<void> {
+  const db = database(env.DB);
+  const start = Date.now() - 6 * 86_400_000;
+  const eventRows = [];
+  const visitorRows = [];
+  for (const visitorId of visitorIds) {
+    const history: ScoredEvent[] = Array.from({ length: count }, (_, i) => ({ id: `seed-${visitorId}-${i}`, type: "pageview", ts: start + i * 20_000, path: "/" }));
+    eventRows.push(...history.map((e, seq) => ({ siteId, visitorId, id: e.id, seq, ts: e.ts, type: e.type, path: e.path ?? null, props: null, country: null })));
+    const state = replay(history, rules, settings);
+    const lastTs = state.lastTs ?? start;
+    visitorRows.push({ siteId, id: visitorId, score: totalScore(state, rules, lastTs), prospectSince: state.prospectSince, state, version: 1, rulesVersion: 1, firstSeen: start, lastSeen: lastTs, source: null });
+  }
+  // D1 binds at most 100 parameters per statement: 11 event rows (9 columns) or 7 visitor rows (13 columns).
+  const inserts = [];
+  for (let i = 0; i < eventRows.length; i += 11) inserts.push(db.insert(events).values(eventRows.slice(i, i + 11)));
+  for (let i = 0; i < visitorRows.length; i += 7) inserts.push(db.insert(visitors).values(visitorRows.slice(i, i + 7)));
+  for (let i = 0; i < inserts.length; i += 200) {
+    const chunk = inserts.slice(i, i + 200);
+    if (chunk.length) await db.batch(chunk as [(typeof chunk)[number], ...typeof chunk]);
+  }
 }

@@ -1,7 +1,7 @@
-import type { EventRow } from "../../schema";
 import type { Database } from "../store/db";
 import { StaleWrite } from "../store/guard";
-import { commitScored, loadScoringInput } from "../store/visitor-writes";
+import { cachedLead, cachedSite, cacheLead, cacheSite, forgetLead, forgetSite, type CachedLead } from "../store/isolate-cache";
+import { commitScored, loadScoringInput, type NewEvent } from "../store/visitor-writes";
 import { scoringSettings, type SiteWithRules } from "../store/sites";
 import { apply, dedupe } from "../scoring/engine";
 import { totalScore } from "../scoring/evaluate";
@@ -63,11 +63,38 @@ async function store<T>(run: () => Promise<T>): Promise<T> {
   }
 }
 
+/** Where a beacon's scoring starts from: what was read, or what this isolate already knew. */
+interface Start {
+  site: SiteWithRules;
+  lead: CachedLead | undefined;
+  knownIds: ReadonlySet<string>;
+  erased: boolean;
+}
+
+/**
+ * The first attempt's start without reading, when this isolate knows the site: the lead as this isolate last
+ * wrote it, or for a visitor it never saw, none (a new visitor). The write's guard checks every assumption
+ * (rules version, the lead's version, or that no row exists, erasure) and a repeated event id fails its
+ * insert, so a wrong guess costs a retry through the read path, never a wrong score.
+ */
+function startFromCache(siteId: string, visitorId: string, now: number): Start | undefined {
+  const site = cachedSite(siteId, now);
+  return site && { site, lead: cachedLead(siteId, visitorId), knownIds: new Set(), erased: false };
+}
+
+async function startFromRead(db: Database, siteId: string, visitorId: string, visitorHash: string, ids: string[], now: number): Promise<Start> {
+  const input = await store(() => loadScoringInput(db, siteId, visitorId, visitorHash, ids));
+  if (!input.site) throw new ApiError("not_found", `unknown site "${siteId}"`);
+  cacheSite(input.site, now);
+  return { site: input.site, lead: input.lead, knownIds: input.knownIds, erased: input.erased };
+}
+
 /**
  * Scores a batch of events for one visitor and stores it atomically. `authorize` sees the site before
  * anything is written and may throw to refuse the batch. Retried or duplicated event ids count once; an
  * erased visitor id is accepted and ignored; a visitor over `limits` is refused with a 429. The score
- * goes to the visitor's lead: the visitor itself, or the lead it was merged into by email.
+ * goes to the visitor's lead: the visitor itself, or the lead it was merged into by email. A beacon this
+ * isolate can start from its caches costs one D1 round trip: the guarded write.
  */
 export async function scoreBatch(
   db: Database,
@@ -84,8 +111,8 @@ export async function scoreBatch(
   const visitorHash = await sha256Hex(visitorId);
   const windowStart = receivedAt - (receivedAt % RATE_WINDOW_MS);
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    const input = await store(() => loadScoringInput(db, siteId, visitorId, visitorHash, ids));
-    if (!input.site) throw new ApiError("not_found", `unknown site "${siteId}"`);
+    const cached = attempt === 0 ? startFromCache(siteId, visitorId, receivedAt) : undefined;
+    const input = cached ?? (await startFromRead(db, siteId, visitorId, visitorHash, ids, receivedAt));
     authorize(input.site);
     if (input.erased) return { accepted: [], duplicates: 0, ignored: "erased" };
     const { site, rules } = input.site;
@@ -111,13 +138,24 @@ export async function scoreBatch(
       state = replayed.state;
       seq = Math.max(seq, replayed.lastSeq);
     }
-    const rows: EventRow[] = [];
+    const rows: NewEvent[] = [];
     for (const event of fresh) {
       seq = nextSeq(seq, receivedAt);
-      rows.push({ siteId, visitorId, id: event.id, seq, ts: event.ts, receivedAt, type: event.type, path: event.path, props: event.props });
+      rows.push({ visitorId, id: event.id, seq, ts: event.ts, type: event.type, path: event.path, props: event.props });
       state = apply(state, event, rules, settings).state;
     }
     const leadId = lead?.id ?? visitorId;
+    const written: CachedLead = {
+      id: leadId,
+      version: (lead?.version ?? 0) + 1,
+      state,
+      lastSeq: seq,
+      email: state.email,
+      firstSeen: lead?.firstSeen ?? (fresh[0] as IncomingEvent).ts,
+      windowStart,
+      windowEvents: inWindow + fresh.length,
+      rulesVersion: site.rulesVersion,
+    };
     try {
       await store(() =>
         commitScored(db, {
@@ -125,32 +163,39 @@ export async function scoreBatch(
           leadId,
           visitorHash,
           rulesVersion: site.rulesVersion,
+          siteCreatedAt: site.createdAt,
           readVersion: lead?.version ?? null,
           readEmail: lead?.email ?? null,
           lastSeq: seq,
           state,
           score: totalScore(state, rules, receivedAt),
           nextChangeAt: nextChangeAt(state, rules, receivedAt),
-          firstSeen: lead?.firstSeen ?? (fresh[0] as IncomingEvent).ts,
+          firstSeen: written.firstSeen,
           lastSeen: state.lastTs ?? receivedAt,
           source: lead ? null : source,
           windowStart,
-          windowEvents: inWindow + fresh.length,
+          windowEvents: written.windowEvents,
           events: rows,
         }),
       );
-      // A newly known email that another lead already has: they are one person. The events are stored
-      // whatever happens here, so a failed merge is logged rather than answered as a failed beacon.
-      if (state.email !== null && state.email !== (lead?.email ?? null)) {
-        await mergeByEmail(db, input.site, leadId, state.email, receivedAt).catch((err: unknown) => console.error("merging leads by email failed", err));
-      }
-      const crossed = (lead?.state.prospectSince ?? null) === null && state.prospectSince !== null;
-      const notify = crossed ? prospectNotification(site, rules, leadId, state, receivedAt) : null;
-      return { accepted: fresh.map((e) => e.id), duplicates, ...(notify ? { notify } : {}) };
     } catch (err) {
+      forgetLead(siteId, visitorId);
       if (!(err instanceof StaleWrite)) throw err;
-      await sleep(Math.random() * Math.min(50, 2 ** Math.min(attempt, 6)));
+      forgetSite(siteId);
+      // A guess from the caches that missed goes straight to reading; a lost race backs off first.
+      if (!cached) await sleep(Math.random() * Math.min(50, 2 ** Math.min(attempt, 6)));
+      continue;
     }
+    cacheLead(siteId, visitorId, written);
+    // A newly known email that another lead already has: they are one person. The events are stored
+    // whatever happens here, so a failed merge is logged rather than answered as a failed beacon.
+    if (state.email !== null && state.email !== (lead?.email ?? null)) {
+      forgetLead(siteId, visitorId);
+      await mergeByEmail(db, input.site, leadId, state.email, receivedAt).catch((err: unknown) => console.error("merging leads by email failed", err));
+    }
+    const crossed = (lead?.state.prospectSince ?? null) === null && state.prospectSince !== null;
+    const notify = crossed ? prospectNotification(site, rules, leadId, state, receivedAt) : null;
+    return { accepted: fresh.map((e) => e.id), duplicates, ...(notify ? { notify } : {}) };
   }
   throw new ApiError("unavailable", "too many concurrent writes for this visitor; retry shortly", { "Retry-After": "1" });
 }

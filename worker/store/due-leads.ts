@@ -67,16 +67,22 @@ export interface SweptScore {
 /**
  * One statement that stores a chunk of swept scores: each lands only on the version it was read at (a lead
  * written by an event meanwhile keeps its fresher columns). Returns the ids that landed.
+ *
+ * Written as an upsert driven by the chunk's JSON so each lead is one key lookup (an UPDATE ... FROM
+ * json_each walks the site's leads once per entry); the EXISTS keeps a lead erased meanwhile from coming
+ * back, and the insert branch never runs.
  */
 export function storeSweptScores(db: Database, siteId: string, swept: SweptScore[]): D1PreparedStatement {
   return statement(
     db,
-    `UPDATE visitors SET score = j.score, prospect_since = j.since, next_change_at = j.next
-     FROM (SELECT json_extract(value, '$.id') AS id, json_extract(value, '$.version') AS version,
-             json_extract(value, '$.score') AS score, json_extract(value, '$.since') AS since,
-             json_extract(value, '$.next') AS next
-           FROM json_each(?2)) AS j
-     WHERE visitors.site_id = ?1 AND visitors.id = j.id AND visitors.version = j.version
+    `INSERT INTO visitors (site_id, id, score, prospect_since, next_change_at, version, state, first_seen, last_seen)
+     SELECT ?1, json_extract(value, '$.id'), json_extract(value, '$.score'), json_extract(value, '$.since'),
+       json_extract(value, '$.next'), json_extract(value, '$.version'), '{}', 0, 0
+     FROM json_each(?2)
+     WHERE EXISTS (SELECT 1 FROM visitors AS v WHERE v.site_id = ?1 AND v.id = json_extract(value, '$.id'))
+     ON CONFLICT (site_id, id) DO UPDATE SET
+       score = excluded.score, prospect_since = excluded.prospect_since, next_change_at = excluded.next_change_at
+     WHERE visitors.version = excluded.version
      RETURNING id`,
     siteId,
     JSON.stringify(swept),

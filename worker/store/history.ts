@@ -2,11 +2,10 @@ import { and, desc, eq, inArray } from "drizzle-orm";
 import { events, type EventRow } from "../../schema";
 import type { ScoredEvent } from "../scoring/event";
 import type { Database } from "./db";
+import { scoredEventOf } from "./events";
 
 /** An event row as the engine takes it. */
-export function toScored(row: EventRow): ScoredEvent {
-  return { id: row.id, type: row.type, ts: row.ts, path: row.path, props: row.props };
-}
+export const toScored = scoredEventOf;
 
 /**
  * The order a lead's events are scored in: by sequence number (the order they were accepted), ties

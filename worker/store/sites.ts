@@ -2,6 +2,7 @@ import { and, eq, gt, sql } from "drizzle-orm";
 import { ruleSets, sites, type SiteRow } from "../../schema";
 import type { RuleSet, ScoringSettings } from "../scoring/rules";
 import type { Database } from "./db";
+import { forgetSite } from "./isolate-cache";
 
 /** A site with the rule set in force. */
 export interface SiteWithRules {
@@ -16,6 +17,7 @@ export function scoringSettings(site: SiteRow): ScoringSettings {
 
 /** Creates a site and its first rule set in one batch; false when the id is taken. */
 export async function insertSite(db: Database, site: SiteRow, rules: RuleSet): Promise<boolean> {
+  forgetSite(site.id);
   const inserted = await db.batch([
     db.insert(sites).values(site).onConflictDoNothing().returning({ id: sites.id }),
     // A site that already existed keeps its rules: this insert only lands with a new site.
@@ -67,6 +69,8 @@ export async function updateSite(
   changes: Partial<Pick<SiteRow, "name" | "origins" | "listHour" | "retentionDays" | "webhookUrl" | "webhookSecret">>,
 ): Promise<SiteRow | undefined> {
   const rows = await db.update(sites).set(changes).where(eq(sites.id, id)).returning();
+  // This isolate's beacons see the change at once; other isolates within their cache's few seconds.
+  forgetSite(id);
   return rows[0];
 }
 

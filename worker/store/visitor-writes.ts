@@ -1,9 +1,11 @@
-import { and, eq, inArray, or, sql } from "drizzle-orm";
-import { erasedVisitors, events, sites, visitors, type EventRow, type VisitorRow } from "../../schema";
+import { and, eq } from "drizzle-orm";
+import { sites, visitors, type VisitorRow } from "../../schema";
 import type { ScoreState } from "../scoring/state";
 import type { Database } from "./db";
-import { abortIf, runGuarded } from "./guard";
-import { siteWithRulesQuery, storedRuleSet, type SiteWithRules } from "./sites";
+import { eventValues } from "./events";
+import { runGuarded } from "./guard";
+import { prepared, rowOf } from "./raw-rows";
+import { storedRuleSet, type SiteWithRules } from "./sites";
 
 /** Everything the write path reads before scoring a batch: a fixed number of rows, whatever the history. */
 export interface ScoringInput {
@@ -17,38 +19,50 @@ export interface ScoringInput {
   erased: boolean;
 }
 
+const SITE_WITH_RULES = `SELECT s.*, r.rules AS rules_json FROM sites s
+  JOIN rule_sets r ON r.site_id = s.id AND r.version = s.rules_version WHERE s.id = ?1`;
+const VISITOR = "SELECT * FROM visitors WHERE site_id = ?1 AND id = ?2";
+const LEAD_OF_VISITOR = "SELECT * FROM visitors WHERE site_id = ?1 AND id = (SELECT lead_id FROM visitors WHERE site_id = ?1 AND id = ?2)";
+// The ids travel as one JSON array, so the statement binds three parameters however many events come.
+const KNOWN_IDS = "SELECT id FROM events WHERE site_id = ?1 AND visitor_id = ?2 AND id IN (SELECT value FROM json_each(?3))";
+const TOMBSTONE = "SELECT 1 FROM erased_visitors WHERE site_id = ?1 AND visitor_hash = ?2";
+
 /**
  * Reads site, rules, visitor and lead state, already-stored ids and the erasure tombstone in one round
  * trip. `visitorHash` is the hex SHA-256 of the visitor id (tombstones keep only that).
  */
 export async function loadScoringInput(db: Database, siteId: string, visitorId: string, visitorHash: string, eventIds: string[]): Promise<ScoringInput> {
-  const leadOf = db.select({ leadId: visitors.leadId }).from(visitors).where(and(eq(visitors.siteId, siteId), eq(visitors.id, visitorId)));
-  const [site, rows, known, tombstone] = await db.batch([
-    siteWithRulesQuery(db, siteId),
-    db
-      .select()
-      .from(visitors)
-      .where(and(eq(visitors.siteId, siteId), or(eq(visitors.id, visitorId), eq(visitors.id, sql`(${leadOf})`)))),
-    db
-      .select({ id: events.id })
-      .from(events)
-      .where(and(eq(events.siteId, siteId), eq(events.visitorId, visitorId), inArray(events.id, eventIds))),
-    db
-      .select({ at: erasedVisitors.erasedAt })
-      .from(erasedVisitors)
-      .where(and(eq(erasedVisitors.siteId, siteId), eq(erasedVisitors.visitorHash, visitorHash))),
+  const [site, visitorRows, leadRows, known, tombstone] = await db.$client.batch<Record<string, unknown>>([
+    prepared(db, SITE_WITH_RULES).bind(siteId),
+    prepared(db, VISITOR).bind(siteId, visitorId),
+    prepared(db, LEAD_OF_VISITOR).bind(siteId, visitorId),
+    prepared(db, KNOWN_IDS).bind(siteId, visitorId, JSON.stringify(eventIds)),
+    prepared(db, TOMBSTONE).bind(siteId, visitorHash),
   ]);
-  const visitor = rows.find((r) => r.id === visitorId);
+  const visitorRaw = visitorRows?.results[0];
+  const leadRaw = leadRows?.results[0];
+  const visitor = visitorRaw ? rowOf(visitors, visitorRaw) : undefined;
   // A lead that is gone (erased) leaves its former alias to score on its own row.
-  const lead = (visitor?.leadId ? rows.find((r) => r.id === visitor.leadId) : undefined) ?? visitor;
-  const found = site[0];
+  const lead = leadRaw ? rowOf(visitors, leadRaw) : visitor;
+  const siteRaw = site?.results[0];
   return {
-    site: found ? { site: found.site, rules: storedRuleSet(found.rulesJson) } : undefined,
+    site: siteRaw ? { site: rowOf(sites, siteRaw), rules: storedRuleSet(siteRaw.rules_json as string) } : undefined,
     visitor,
     lead,
-    knownIds: new Set(known.map((k) => k.id)),
-    erased: tombstone.length > 0,
+    knownIds: new Set((known?.results ?? []).map((k) => k.id as string)),
+    erased: (tombstone?.results.length ?? 0) > 0,
   };
+}
+
+/** An event to store, as scored. */
+export interface NewEvent {
+  visitorId: string;
+  id: string;
+  seq: number;
+  ts: number;
+  type: string;
+  path: string | null;
+  props: Record<string, unknown> | null;
 }
 
 /** What one scored batch changes: the new events and the lead's new state. */
@@ -59,6 +73,8 @@ export interface ScoredWrite {
   /** Hex SHA-256 of the visitor id: an erasure landing first aborts the write. */
   visitorHash: string;
   rulesVersion: number;
+  /** When the site was created: a site recreated under the same id (tests do) is not the one read. */
+  siteCreatedAt: number;
   /** The lead's version and email as read; version null for a visitor seen for the first time. */
   readVersion: number | null;
   readEmail: string | null;
@@ -75,7 +91,7 @@ export interface ScoredWrite {
   /** The visitor's rate-limit window after this write. */
   windowStart: number;
   windowEvents: number;
-  events: EventRow[];
+  events: NewEvent[];
 }
 
 // D1 binds at most 100 parameters per statement; an event row binds 9.
@@ -87,59 +103,43 @@ function chunks<T>(items: T[], size: number): T[][] {
   return out;
 }
 
+// A failing statement aborts a D1 batch and rolls all of it back; see guard.ts for why json('stale').
+const GUARD = `SELECT CASE WHEN s.rules_version IS NOT ?2 OR s.created_at IS NOT ?3
+    OR (SELECT version FROM visitors WHERE site_id = ?1 AND id = ?4) IS NOT ?5
+    OR EXISTS (SELECT 1 FROM erased_visitors WHERE site_id = ?1 AND visitor_hash = ?6)
+  THEN json('stale') END FROM sites s WHERE s.id = ?1`;
+const INSERT_VISITOR = `INSERT INTO visitors (site_id, id, score, prospect_since, state, version, first_seen, last_seen, source, email,
+  last_seq, window_start, window_events, rules_version, next_change_at) VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+const UPDATE_SET = `UPDATE visitors SET score = ?3, prospect_since = ?4, state = ?5, version = ?6, last_seen = ?7, last_seq = ?8,
+  window_start = ?9, window_events = ?10, rules_version = ?11, next_change_at = ?12`;
+// Naming the email column only when it changes keeps its index out of ordinary writes.
+const UPDATE_VISITOR = `${UPDATE_SET} WHERE site_id = ?1 AND id = ?2`;
+const UPDATE_VISITOR_EMAIL = `${UPDATE_SET}, email = ?13 WHERE site_id = ?1 AND id = ?2`;
+const insertEvents = (rows: number) =>
+  `INSERT INTO events (site_id, visitor_id, id, seq, ts, type, path, props, country) VALUES ${Array(rows).fill("(?, ?, ?, ?, ?, ?, ?, ?, ?)").join(", ")}`;
+
 /**
  * Writes a scored batch atomically: nothing lands unless the visitor and rules are still as they were read
- * and the visitor was not erased meanwhile; a concurrent insert of the same event id aborts it too. Throws StaleWrite in both cases, so the
- * caller can read again and rescore.
+ * and the visitor was not erased meanwhile; a concurrent insert of the same event id aborts it too. Throws
+ * StaleWrite in both cases, so the caller can read again and rescore.
  */
 export async function commitScored(db: Database, w: ScoredWrite): Promise<void> {
-  const { score } = w;
-  const prospectSince = w.state.prospectSince;
+  const state = JSON.stringify(w.state);
   const visitorWrite =
     w.readVersion === null
-      ? db.insert(visitors).values({
-          siteId: w.siteId,
-          id: w.leadId,
-          score,
-          prospectSince,
-          state: w.state,
-          rulesVersion: w.rulesVersion,
-          nextChangeAt: w.nextChangeAt,
-          version: 1,
-          firstSeen: w.firstSeen,
-          lastSeen: w.lastSeen,
-          source: w.source,
-          email: w.state.email,
-          lastSeq: w.lastSeq,
-          windowStart: w.windowStart,
-          windowEvents: w.windowEvents,
-        })
-      : db
-          .update(visitors)
-          .set({
-            score,
-            prospectSince,
-            state: w.state,
-            rulesVersion: w.rulesVersion,
-            nextChangeAt: w.nextChangeAt,
-            version: w.readVersion + 1,
-            lastSeen: w.lastSeen,
-            lastSeq: w.lastSeq,
-            windowStart: w.windowStart,
-            windowEvents: w.windowEvents,
-            // Naming the email column only when it changes keeps its index out of ordinary writes.
-            ...(w.state.email !== w.readEmail ? { email: w.state.email } : {}),
-          })
-          .where(and(eq(visitors.siteId, w.siteId), eq(visitors.id, w.leadId)));
-  const eventWrites = chunks(w.events, ROWS_PER_INSERT).map((rows) => db.insert(events).values(rows));
-  const guard = abortIf(
-    db,
-    w.siteId,
-    sql`${sites.rulesVersion} IS NOT ${w.rulesVersion}
-      OR (SELECT version FROM visitors WHERE site_id = ${w.siteId} AND id = ${w.leadId}) IS NOT ${w.readVersion}
-      OR EXISTS (SELECT 1 FROM erased_visitors WHERE site_id = ${w.siteId} AND visitor_hash = ${w.visitorHash})`,
+      ? prepared(db, INSERT_VISITOR).bind(
+          w.siteId, w.leadId, w.score, w.state.prospectSince, state, w.firstSeen, w.lastSeen, w.source ? JSON.stringify(w.source) : null,
+          w.state.email, w.lastSeq, w.windowStart, w.windowEvents, w.rulesVersion, w.nextChangeAt,
+        )
+      : prepared(db, w.state.email !== w.readEmail ? UPDATE_VISITOR_EMAIL : UPDATE_VISITOR).bind(
+          w.siteId, w.leadId, w.score, w.state.prospectSince, state, w.readVersion + 1, w.lastSeen, w.lastSeq,
+          w.windowStart, w.windowEvents, w.rulesVersion, w.nextChangeAt, ...(w.state.email !== w.readEmail ? [w.state.email] : []),
+        );
+  const eventWrites = chunks(w.events, ROWS_PER_INSERT).map((rows) =>
+    prepared(db, insertEvents(rows.length)).bind(...rows.flatMap((e) => eventValues(w.siteId, e))),
   );
-  await runGuarded(() => db.batch([guard, ...eventWrites, visitorWrite]));
+  const guard = prepared(db, GUARD).bind(w.siteId, w.rulesVersion, w.siteCreatedAt, w.leadId, w.readVersion, w.visitorHash);
+  await runGuarded(() => db.$client.batch([guard, ...eventWrites, visitorWrite]));
 }
 
 /** A visitor's score columns as of a sweep, and the version they were computed from. */
