@@ -3,7 +3,7 @@ import type { AppEnv } from "./lib/app-env";
 import { authenticate } from "./lib/auth";
 import { apiBodyLimit } from "./lib/body-limit";
 import { onError, onNotFound } from "./lib/errors";
-import { database } from "./store/db";
+import { controlDatabase, database, databaseFor } from "./store/db";
 import { accountsRoutes } from "./routes/accounts";
 import { collect } from "./routes/collect";
 import { erasureRoutes } from "./routes/erasure";
@@ -23,6 +23,11 @@ import { startHourlyRun } from "./scheduled";
 // Every route declares the token scope it takes with requireScope; one that declares none is admin-only.
 const api = new Hono<AppEnv>()
   .use(authenticate)
+  // A site's routes reach its data through databaseFor, the seam for spreading sites over databases.
+  .use("/sites/:site/*", async function withSiteDatabase(c, next) {
+    c.set("db", databaseFor(c.env, c.req.param("site")));
+    await next();
+  })
   .use(apiBodyLimit)
   .route("/tokens", tokensRoutes)
   .route("/sites", sitesRoutes)
@@ -38,7 +43,7 @@ const api = new Hono<AppEnv>()
 /** The collector: beacons at /e, the API under /api (the tracker itself is a static asset). */
 export const app = new Hono<AppEnv>()
   .use(async function withDatabase(c, next) {
-    c.set("db", database(c.env.DB));
+    c.set("db", controlDatabase(c.env));
     await next();
   })
   .route("/", health)

@@ -13,6 +13,7 @@ import { correctedTime, epochMs } from "../ingest/clock";
 import { clientId, customEventName, siteId } from "../ingest/ids";
 import { emailAddress, eventProps } from "../ingest/props";
 import { GEO_COUNTRY_PROP } from "../scoring/engine";
+import { databaseFor } from "../store/db";
 
 /** Largest beacon body accepted, in bytes. */
 export const MAX_BEACON_BYTES = 16 * 1024;
@@ -146,7 +147,7 @@ export const collect = new Hono<AppEnv>()
       };
     });
     const result = await scoreBatch(
-      c.var.db,
+      databaseFor(c.env, body.s),
       body.s,
       body.v,
       events,
