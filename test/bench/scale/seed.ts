@@ -63,11 +63,11 @@ function seedLeads(db: DatabaseSync, from: number, to: number): void {
     SELECT '${BENCH_SITE}', lead.id || alias.suffix, 0, NULL, '${empty}', 2, tpl.first_seen, tpl.first_seen, NULL, NULL, lead.id, 0, 1, NULL
     FROM lead JOIN tpl USING (t) JOIN alias ON lead.i % alias.every = 1`);
   // Events 0-1 of a lead with a second visitor id came from it, event 2 from the third one.
-  db.exec(`INSERT INTO events (site_id, visitor_id, id, seq, ts, received_at, type, path, props)
+  db.exec(`INSERT INTO events (site_id, visitor_id, id, seq, ts, type, path, props)
     ${leads} SELECT '${BENCH_SITE}',
       lead.id || CASE WHEN lead.i % 50 = 1 AND ev.k = 2 THEN '_c' WHEN lead.i % 10 = 1 AND ev.k < 2 THEN '_b' ELSE '' END,
       printf('%010d_%010d_%010d_%010d', lead.i * 4093 + ev.k, (lead.i * 69069 + ev.k * 1013) % 4294967296, (ev.seq / 1000) % 4294967296, (lead.i * 31 + ev.k) % 4294967296),
-      ev.seq, ev.ts, ev.ts, ev.type, ev.path,
+      ev.seq, ev.ts, ev.type, ev.path,
       CASE WHEN lead.email IS NULL OR ev.props IS NULL THEN ev.props ELSE replace(ev.props, '${EMAIL_MARK}', lead.email) END
     FROM lead JOIN tpl_ev ev USING (t)`);
 }
