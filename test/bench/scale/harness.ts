@@ -22,8 +22,8 @@ export interface HarnessOptions {
   port?: number;
   /** Longest a step may run before it counts as failed, in seconds. */
   stepTimeoutS?: number;
-  /** Most queue batches a long job (a rescore) runs before the bench stops it and estimates the rest. */
-  maxJobBatches?: number;
+  /** Batches of one kind (a job's phase) a long job runs before the bench moves it on, or stops it. */
+  perPhase?: number;
   log?: (line: string) => void;
 }
 
@@ -74,7 +74,10 @@ function runProcess(args: string[], timeoutS: number): Promise<{ status: number 
     let stderr = "";
     let timedOut = false;
     child.stdout.on("data", (d: Buffer) => (stdout += d));
-    child.stderr.on("data", (d: Buffer) => (stderr = (stderr + d).slice(-20_000)));
+    child.stderr.on("data", (d: Buffer) => {
+      stderr = (stderr + d).slice(-20_000);
+      if (process.env.LEADSCORE_BENCH_TRACE) process.stderr.write(d);
+    });
     const killGroup = () => {
       try {
         if (child.pid) process.kill(-child.pid, "SIGKILL");
@@ -192,7 +195,7 @@ async function measureScales(
     const steps: StepOutput[] = [];
     for (const op of ops) {
       log(`${leads.toLocaleString("en")} leads: ${op}`);
-      const input: StepInput = { persistDir: work, op, leads, port, maxJobBatches: options.maxJobBatches ?? 1_000 };
+      const input: StepInput = { persistDir: work, op, leads, port, seededAt: info.at, perPhase: options.perPhase ?? 40 };
       const run = await runProcess(["--max-old-space-size=128", "--expose-gc", scripts.step, JSON.stringify(input)], options.stepTimeoutS ?? 600);
       const line = /^STEP (.+)$/m.exec(run.stdout)?.[1];
       if (line) steps.push(JSON.parse(line) as StepOutput);

@@ -71,15 +71,24 @@ export function meteredD1(db: D1Database, tally: () => D1Tally, hooks: MeterHook
     hooks.afterCall?.();
   };
 
+  // LEADSCORE_BENCH_TRACE=1 prints every statement as it goes to D1.
+  const trace = process.env.LEADSCORE_BENCH_TRACE ? (sql: string[]) => console.error(`D1 ${sql.map((q) => q.replace(/\s+/g, " ").slice(0, 160)).join(" ; ")}`) : () => {};
+  const sqlOf = new WeakMap<D1PreparedStatement, string>();
+
   const wrap = (statement: D1PreparedStatement, params: unknown[]): D1PreparedStatement => {
     const all = async <T>() => {
+      trace([sqlOf.get(statement) ?? "?"]);
       attempt([params]);
       const result = await statement.all<T>();
       account([result as D1Result]);
       return result;
     };
     const wrapped = {
-      bind: (...values: unknown[]) => wrap(statement.bind(...values), values),
+      bind: (...values: unknown[]) => {
+        const next = statement.bind(...values);
+        sqlOf.set(next, sqlOf.get(statement) ?? "?");
+        return wrap(next, values);
+      },
       all,
       run: all,
       first: async (column?: string) => {
@@ -98,9 +107,14 @@ export function meteredD1(db: D1Database, tally: () => D1Tally, hooks: MeterHook
   };
 
   return {
-    prepare: (query: string) => wrap(db.prepare(query), []),
+    prepare: (query: string) => {
+      const statement = db.prepare(query);
+      sqlOf.set(statement, query);
+      return wrap(statement, []);
+    },
     batch: async (statements: D1PreparedStatement[]) => {
       const inner = statements.map((s) => bound.get(s) ?? { statement: s, params: [] });
+      trace(inner.map((b) => sqlOf.get(b.statement) ?? "?"));
       attempt(inner.map((b) => b.params));
       const results = await db.batch(inner.map((b) => b.statement));
       account(results);

@@ -9,8 +9,10 @@ import { benchRules } from "./rules";
 export interface OperationContext {
   /** Leads seeded. */
   leads: number;
-  /** Most queue batches a long job may run before the bench stops it (and estimates the rest). */
-  maxJobBatches: number;
+  /** When the database was seeded: the time its data is as of. */
+  seededAt: number;
+  /** Batches of one kind (a job and phase) measured before a long job is moved on or stopped. */
+  perPhase: number;
   /** The database without the meter, for finding what an operation needs (not measured). */
   raw: D1Database;
   env: Env;
@@ -19,10 +21,11 @@ export interface OperationContext {
   request(label: string, method: string, path: string, body?: unknown): Promise<{ status: number; text: string }>;
   scheduled(label: string, at: number): Promise<void>;
   /**
-   * Delivers queued messages (and those they queue) batch by batch, at most `maxBatches` of them; labels
-   * start with `prefix`.
+   * Delivers queued messages (and those they queue) batch by batch; labels start with `prefix`. Once
+   * `perLabel` batches of one label have run, `whenFull` may move the job on (answer true) before the next
+   * one; otherwise the drain stops there.
    */
-  drain(prefix: string, maxBatches?: number): Promise<void>;
+  drain(prefix: string, limit?: { perLabel?: number; whenFull?: (bodies: unknown[], label: string) => Promise<boolean> }): Promise<void>;
 }
 
 /** One operation of the bench. */
@@ -42,13 +45,14 @@ export const operations: Operation[] = [
   {
     id: "beacon",
     async run(ctx) {
-      const beacon = (lead: number, id: string) => {
+      const beacon = (visitor: string, id: string) => {
         const now = Date.now();
-        return { s: BENCH_SITE, v: leadId(lead), t: now, e: [{ i: id, n: "pageview", t: now, u: "https://bench.example/pricing" }] };
+        return { s: BENCH_SITE, v: visitor, t: now, e: [{ i: id, n: "pageview", t: now, u: "https://bench.example/pricing" }] };
       };
       // The first beacon of an isolate reads the site; later ones find it in the isolate's cache.
-      expectStatus(await ctx.request("POST /e, one page view (fresh isolate)", "POST", "/e", beacon(2, "bench-beacon-0001")), 202);
-      expectStatus(await ctx.request("POST /e, one page view (warm isolate)", "POST", "/e", beacon(4, "bench-beacon-0002")), 202);
+      expectStatus(await ctx.request("POST /e, page view of a known lead (fresh isolate)", "POST", "/e", beacon(leadId(2), "bench-beacon-0001")), 202);
+      expectStatus(await ctx.request("POST /e, page view of another known lead (warm isolate)", "POST", "/e", beacon(leadId(4), "bench-beacon-0002")), 202);
+      expectStatus(await ctx.request("POST /e, page view of a new visitor (warm isolate)", "POST", "/e", beacon("bench-new-visitor-0001", "bench-beacon-0003")), 202);
     },
   },
   {
@@ -113,7 +117,7 @@ export const operations: Operation[] = [
       expectStatus(put, 200, 202);
       const job = (JSON.parse(put.text) as { job?: { id: string } }).job;
       const started = performance.now();
-      await ctx.drain("rescore job: ", ctx.maxJobBatches);
+      await ctx.drain("", { perLabel: ctx.perPhase * 3 });
       const seconds = (performance.now() - started) / 1000;
       if (!job) return;
       const res = await ctx.request("GET rules/jobs/:id (progress)", "GET", `${api}/rules/jobs/${job.id}`);
@@ -130,14 +134,39 @@ export const operations: Operation[] = [
   {
     id: "cron",
     async run(ctx) {
-      await ctx.scheduled("cron: scheduled run", Date.now());
-      await ctx.drain("cron, ", ctx.maxJobBatches * 4);
+      // An hour after the seeded data's time: a daily run a day after the last one (see templates.ts).
+      const at = ctx.seededAt + 3_600_000;
+      const count = async (sql: string, ...params: unknown[]) => (await ctx.raw.prepare(sql).bind(...params).first<{ n: number }>())?.n ?? 0;
+      const rules = benchRules();
+      ctx.notes.due = await count("SELECT count(*) AS n FROM visitors WHERE site_id = ? AND lead_id IS NULL AND next_change_at <= ?", BENCH_SITE, at);
+      ctx.notes.prospects = await count("SELECT count(*) AS n FROM visitors WHERE site_id = ? AND lead_id IS NULL AND score >= ?", BENCH_SITE, rules.prospectAt);
+      ctx.notes.expired = await count("SELECT count(*) AS n FROM events WHERE site_id = ? AND ts < ?", BENCH_SITE, at - 60 * 86_400_000);
+      await ctx.scheduled("cron: scheduled run", at);
+      // A daily job's sweep and list phases are moved on once enough of their chunks are measured (the
+      // list is finished as usual); its purge, the last phase, is stopped.
+      await ctx.drain("", {
+        perLabel: ctx.perPhase,
+        whenFull: async (bodies) => {
+          const b = bodies[0] as { site?: string; job?: string };
+          const moved = await ctx.raw
+            .prepare(
+              `UPDATE jobs SET cursor = json_remove(json_set(cursor, '$.phase', CASE json_extract(cursor, '$.phase') WHEN 'sweep' THEN 'list-top' ELSE 'list-due' END,
+                 '$.previous', json_extract(cursor, '$.previous')), '$.after')
+               WHERE site_id = ? AND id = ? AND json_extract(cursor, '$.phase') IN ('sweep', 'list-top')`,
+            )
+            .bind(b.site ?? "", b.job ?? "")
+            .run();
+          return moved.meta.changes === 1;
+        },
+      });
+      ctx.notes.listDate = new Date(at).toISOString().slice(0, 10);
     },
   },
   {
     id: "prospects-stored",
     async run(ctx) {
-      const res = await ctx.request("GET prospects, stored list", "GET", `${api}/prospects`);
+      const date = new Date(ctx.seededAt + 3_600_000).toISOString().slice(0, 10);
+      const res = await ctx.request("GET prospects, stored list (first page)", "GET", `${api}/prospects?date=${date}`);
       expectStatus(res, 200);
       const body = JSON.parse(res.text) as { stored: boolean; prospects: unknown[] };
       ctx.notes.stored = String(body.stored);

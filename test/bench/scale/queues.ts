@@ -88,13 +88,13 @@ export function messageKind(body: unknown): string {
 export async function describeMessage(db: D1Database, body: unknown): Promise<string> {
   const kind = messageKind(body);
   const b = body as { site?: unknown; job?: unknown } | null;
-  if (kind !== "job" || typeof b?.site !== "string" || typeof b.job !== "string") return kind;
+  if (kind !== "job" || typeof b?.site !== "string" || typeof b.job !== "string") return `queue: ${kind} message`;
   const row = await db
     .prepare("SELECT kind, cursor FROM jobs WHERE site_id = ? AND id = ?")
     .bind(b.site, b.job)
     .first<{ kind: string; cursor: string | null }>()
     .catch(() => null);
-  if (!row) return kind;
-  const phase = row.cursor ? (JSON.parse(row.cursor) as { phase?: unknown }).phase : undefined;
-  return typeof phase === "string" ? `${row.kind} job, ${phase}` : `${row.kind} job`;
+  if (!row) return `queue: ${kind} message`;
+  const phase = row.cursor ? (JSON.parse(row.cursor) as { phase?: unknown }).phase : "first";
+  return typeof phase === "string" ? `queue: ${row.kind} job, ${phase} chunk` : `queue: ${row.kind} job chunk`;
 }

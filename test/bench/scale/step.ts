@@ -18,7 +18,9 @@ export interface StepInput {
   op: string;
   leads: number;
   port: number;
-  maxJobBatches: number;
+  /** When the database was seeded: the time its data is as of. */
+  seededAt: number;
+  perPhase: number;
 }
 
 /** What a step answers: every invocation, grouped by label. */
@@ -126,14 +128,9 @@ async function main(input: StepInput): Promise<StepOutput> {
     }
   };
 
-  const drain = async (prefix: string, maxBatches = Number.POSITIVE_INFINITY) => {
-    let delivered = 0;
+  const drain: OperationContext["drain"] = async (prefix, { perLabel = Number.POSITIVE_INFINITY, whenFull } = {}) => {
+    const delivered = new Map<string, number>();
     while (sent.length > 0) {
-      if (delivered === maxBatches) {
-        notes[`${prefix}stopped after`] = `${delivered} batches (${sent.length} message(s) left)`;
-        return;
-      }
-      delivered += 1;
       const queue = (sent[0] as Sent).queue;
       const size = batchSize[queue] ?? 10;
       const taken: Sent[] = [];
@@ -141,21 +138,33 @@ async function main(input: StepInput): Promise<StepOutput> {
         if ((sent[i] as Sent).queue === queue) taken.push(...sent.splice(i, 1));
         else i += 1;
       }
+      const describe = async () => [...new Set(await Promise.all(taken.map((m) => describeMessage(raw as unknown as D1Database, m.body))))].join("+");
+      let kinds = await describe();
+      if ((delivered.get(kinds) ?? 0) >= perLabel) {
+        // Enough of this kind measured: the operation moves the job on, or the bench stops here.
+        const moved = whenFull ? await whenFull(taken.map((m) => m.body), kinds) : false;
+        if (!moved) {
+          notes[`${prefix}stopped`] = `after ${perLabel} batches of ${kinds} (${sent.length + taken.length} message(s) left)`;
+          return;
+        }
+        kinds = await describe();
+      }
+      delivered.set(kinds, (delivered.get(kinds) ?? 0) + 1);
       const { batch, settle } = messageBatch(queue, taken, sent);
-      const kinds = [...new Set(await Promise.all(taken.map((m) => describeMessage(raw as unknown as D1Database, m.body))))].join("+");
       try {
-        await invoke(`${prefix}${queue}: ${kinds}`, (ctx) => (worker as ExportedHandler<Env>).queue?.(batch, env, ctx) ?? Promise.reject(new Error("the worker has no queue handler")));
+        await invoke(`${prefix}${kinds}`, (ctx) => (worker as ExportedHandler<Env>).queue?.(batch, env, ctx) ?? Promise.reject(new Error("the worker has no queue handler")));
         settle(false);
       } catch (err) {
         settle(true);
-        notes[`failed ${queue}: ${kinds}`] = String(err).slice(0, 200);
+        notes[`failed ${kinds}`] = String(err).slice(0, 200);
       }
     }
   };
 
   const context: OperationContext = {
     leads: input.leads,
-    maxJobBatches: input.maxJobBatches,
+    seededAt: input.seededAt,
+    perPhase: input.perPhase,
     raw: raw as unknown as D1Database,
     env,
     notes,

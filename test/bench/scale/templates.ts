@@ -67,6 +67,7 @@ export function templates(count: number, rules: RuleSet, now: number): Template[
     const identified = t % 2 === 0;
     const events = history(t, identified, now);
     const state = replay(events, rules, settings);
-    return { events, state, score: totalScore(state, rules, now), nextChangeAt: nextChangeAt(state, rules, now), identified };
+    // As the previous daily run (a day before `now`) left it: leads whose time came since are due.
+    return { events, state, score: totalScore(state, rules, now), nextChangeAt: nextChangeAt(state, rules, now - DAY), identified };
   });
 }
