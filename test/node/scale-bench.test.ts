@@ -10,7 +10,7 @@ import { LIMITS, violations, type Invocation } from "../bench/scale/limits.ts";
 const cacheDir = mkdtempSync(join(tmpdir(), "leadscore-scale-test-"));
 afterAll(() => rmSync(cacheDir, { recursive: true, force: true }));
 
-it("seeds 200 leads and measures every operation against the limits", { timeout: 300_000 }, async () => {
+it("seeds 200 leads and measures every operation, each inside the limits", { timeout: 300_000 }, async () => {
   const [result] = await runScaleBench({ scales: [200], cacheDir, port: 8824, log: () => {} });
   if (!result) throw new Error("no result");
   expect(result.leads).toBe(200);
@@ -22,7 +22,8 @@ it("seeds 200 leads and measures every operation against the limits", { timeout:
     expect(step.notes.failed, step.op).toBeUndefined();
     // Every operation asks D1 for something (a cron run may only enqueue; its batches do the work).
     expect(step.invocations.some((i) => i.calls > 0 && i.rowsRead > 0), step.op).toBe(true);
-    for (const i of step.invocations) expect(i.heapMB, `${step.op}: ${i.label}`).toBeLessThan(128);
+    // At this size every operation keeps inside every limit; one that does not is unbounded somewhere.
+    for (const i of step.invocations) expect(i.violations, `${step.op}: ${i.label}`).toEqual([]);
   }
   const visitor = result.steps.find((s) => s.op === "visitor");
   expect(visitor?.notes.visitorIds).toBe(3);
