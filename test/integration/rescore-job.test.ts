@@ -1,5 +1,6 @@
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { CHUNK_ATTEMPTS } from "../../worker/jobs/consumer";
 import { RESCORE_LEADS_PER_CHUNK } from "../../worker/jobs/rescore";
 import { database } from "../../worker/store/db";
 import { readLeadChunk } from "../../worker/store/lead-chunk";
@@ -106,6 +107,16 @@ describe("the rescore job", () => {
       }
     },
   );
+
+  it("is marked failed, saying why, when a chunk keeps failing, instead of its messages going away unnoticed", SLOW, async () => {
+    await seededSite();
+    const queued = captureQueue();
+    const started = await putRules(V2);
+    const broken = (n: number) => (n === 1 ? env.DB : failingD1(env.DB, 1, "before"));
+    const drained = await drainQueue(queued, { db: broken });
+    expect(drained.delivered.filter((d) => d.outcome === "retry")).toHaveLength(CHUNK_ATTEMPTS - 1);
+    expect(await job(started.job.id)).toMatchObject({ status: "failed", error: expect.stringContaining(`failed ${CHUNK_ATTEMPTS} times`) });
+  });
 
   it("keeps beacons flowing during a rescore, with exact scores after: a lead written mid-job is rescored by its own write", SLOW, async () => {
     await seededSite();

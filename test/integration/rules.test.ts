@@ -2,6 +2,9 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { MAX_API_BODY_BYTES } from "../../worker/lib/body-limit";
 import { api, call, createSite, event, tableCounts, track, visitor } from "../support/api";
 import { captureQueue, drainQueue } from "../support/jobs";
+import { seedLeads } from "../support/seed";
+import { PREVIEW_LEADS } from "../../worker/routes/rules";
+import { ruleSetSchema } from "../../worker/scoring/rules";
 
 const pageViewsOnly = { prospectAt: 3, rules: [{ id: "pv", label: "Page view", points: 1, when: { event: "pageview" } }] };
 
@@ -47,15 +50,74 @@ describe("rules", () => {
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({
       visitors: 2,
-      becomeProspects: ["visitor-few1"],
+      becomeProspects: [{ visitorId: "visitor-few1", email: null }],
       stopBeingProspects: [],
       changedScores: [],
       page: { from: null, to: "visitor-many", eventsReplayed: 4, nextCursor: null, note: expect.stringContaining("at most 200") },
     });
     const res2 = await api("/api/sites/acme/rules/preview", "POST", { ...pageViewsOnly, prospectAt: 10 });
-    expect(((await res2.json()) as { stopBeingProspects: string[] }).stopBeingProspects).toEqual(["visitor-many"]);
+    expect(((await res2.json()) as { stopBeingProspects: unknown[] }).stopBeingProspects).toEqual([{ visitorId: "visitor-many", email: null }]);
     expect(await tableCounts()).toEqual(before);
     expect((await visitor("acme", "visitor-few1")).prospect).toBe(false);
+  });
+
+  it("previews a bounded page of leads at a time, says which, and pages on with the cursor it gives", async () => {
+    await createSite("acme", pageViewsOnly);
+    const ids = Array.from({ length: PREVIEW_LEADS + 5 }, (_, i) => `lead-${String(i).padStart(4, "0")}`);
+    await seedLeads("acme", ids, 2, ruleSetSchema.parse(pageViewsOnly), { visitTimeoutMs: 30 * 60_000, timezone: "UTC" });
+    type Preview = { visitors: number; becomeProspects: { visitorId: string }[]; page: { from: string | null; to: string; eventsReplayed: number; nextCursor: string | null } };
+    const first = (await (await api("/api/sites/acme/rules/preview", "POST", { ...pageViewsOnly, prospectAt: 2 })).json()) as Preview;
+    expect(first.visitors).toBe(PREVIEW_LEADS);
+    expect(first.becomeProspects.map((l) => l.visitorId)).toEqual(ids.slice(0, PREVIEW_LEADS));
+    expect(first.page).toMatchObject({ from: null, to: ids[PREVIEW_LEADS - 1], eventsReplayed: 2 * PREVIEW_LEADS, nextCursor: ids[PREVIEW_LEADS - 1] });
+    const next = (await (await api(`/api/sites/acme/rules/preview?cursor=${first.page.nextCursor}`, "POST", { ...pageViewsOnly, prospectAt: 2 })).json()) as Preview;
+    expect(next.becomeProspects.map((l) => l.visitorId)).toEqual(ids.slice(PREVIEW_LEADS));
+    expect(next.page.nextCursor).toBeNull();
+  });
+
+  it("names leads by email beside their visitor ids in a preview", async () => {
+    await createSite("acme", pageViewsOnly);
+    await track("acme", "visitor-ana1", event("pageview"), event("identify", "/", 0, { d: { email: "Ana@Example.com" } }));
+    await track("acme", "visitor-anon", event("pageview"), event("pageview"));
+    const res = await api("/api/sites/acme/rules/preview", "POST", { ...pageViewsOnly, rules: [{ id: "pv", points: 2, when: { event: "pageview" } }] });
+    expect(await res.json()).toEqual({
+      visitors: 2,
+      becomeProspects: [{ visitorId: "visitor-anon", email: null }],
+      stopBeingProspects: [],
+      changedScores: [
+        { visitorId: "visitor-anon", email: null, before: 2, after: 4 },
+        { visitorId: "visitor-ana1", email: "ana@example.com", before: 1, after: 2 },
+      ],
+      page: expect.objectContaining({ nextCursor: null }),
+    });
+  });
+
+  it("takes GET's answer back as is, and refuses it once another version was stored since", async () => {
+    await createSite();
+    const read = await (await api("/api/sites/acme/rules")).json();
+    const put = await api("/api/sites/acme/rules", "PUT", read);
+    expect(put.status).toBe(202);
+    const { job: _job, ...stored } = (await put.json()) as { version: number; rules: unknown; createdAt: string; job: unknown };
+    expect(stored.version).toBe(2);
+    expect(stored.rules).toEqual((read as { rules: unknown }).rules);
+    const again = await (await api("/api/sites/acme/rules")).json();
+    expect(again).toEqual(stored);
+    // The round trip is stable: what GET answers now, PUT takes again.
+    expect((await api("/api/sites/acme/rules", "PUT", again)).status).toBe(202);
+    const stale = await api("/api/sites/acme/rules", "PUT", read);
+    expect(stale.status).toBe(409);
+    expect(((await stale.json()) as { error: { message: string } }).error.message).toContain("version 1");
+  });
+
+  it.each([
+    ["not JSON", "{prospectAt: 5", /body is not valid JSON: /],
+    ["an envelope with an unknown key", JSON.stringify({ version: 1, rules: { prospectAt: 5, rules: [] }, extra: 1 }), /invalid rule set: Unrecognized key: "extra"/],
+    ["an envelope around an invalid rule set", JSON.stringify({ version: 1, rules: { rules: [] } }), /invalid rule set: prospectAt/],
+  ])("answers a PUT of %s with a 400 that says what is wrong", async (_name, body, message) => {
+    await createSite();
+    const res = await call("/api/sites/acme/rules", { method: "PUT", headers: { authorization: "Bearer test-token", "content-type": "application/json" }, body });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(message);
   });
 
   it.each([

@@ -36,9 +36,10 @@ const bin = (name: string) => join("node_modules", ".bin", name);
 // Child processes (wrangler's `#!/usr/bin/env node`) run on the Node that runs this file, whatever PATH says.
 const env = { ...process.env, PATH: `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ""}`, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", CI: "true" };
 
-/** Builds the tracker and applies the migrations to the local database. */
+/** Builds the tracker and the API reference's assets, and applies the migrations to the local database. */
 export function prepare(persistTo: string): void {
   run(process.execPath, ["tracker/build.ts"]);
+  run(process.execPath, ["scripts/api-docs-assets.ts"]);
   run(bin("wrangler"), ["d1", "migrations", "apply", "leadscore", "--local", "--persist-to", persistTo]);
 }
 

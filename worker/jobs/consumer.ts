@@ -1,7 +1,7 @@
 import type { JobKind } from "../../schema";
 import type { Database } from "../store/db";
 import { StaleWrite } from "../store/guard";
-import { ACTIVE, findJob } from "../store/jobs";
+import { ACTIVE, failJob, findJob } from "../store/jobs";
 import { cronPage } from "./cron";
 import { dailyStep } from "./daily";
 import { enqueue, jobChunk, type JobChunkMessage, type JobMessage } from "./messages";
@@ -20,6 +20,11 @@ const STEPS: Record<JobKind, { step: JobStep; perMessage: number }> = {
 
 /** Seconds before a failed chunk's message is tried again. */
 const CHUNK_RETRY_SECONDS = 10;
+/**
+ * Attempts of one chunk before its job is marked failed (below the queue's max_retries, so the job row
+ * says why rather than the message silently going away).
+ */
+export const CHUNK_ATTEMPTS = 8;
 
 /** Runs a job's next chunks from its recorded cursor, then enqueues the message for the rest. */
 async function runJob(db: Database, queue: Queue, message: JobChunkMessage): Promise<void> {
@@ -66,7 +71,14 @@ export async function consume(batch: MessageBatch<JobMessage>, db: Database, que
       else message.retry({ delaySeconds: retryIn });
     } catch (err) {
       console.error(`queue message ${message.body.kind} failed (attempt ${message.attempts})`, err);
-      message.retry({ delaySeconds: CHUNK_RETRY_SECONDS });
+      const body = message.body;
+      if (body.kind === "job" && message.attempts >= CHUNK_ATTEMPTS) {
+        const job = await findJob(db, body.site, body.job).catch(() => undefined);
+        if (job) await failJob(db, job, `a chunk failed ${message.attempts} times; the last error is in the log`, Date.now()).catch(() => undefined);
+        message.ack();
+      } else {
+        message.retry({ delaySeconds: CHUNK_RETRY_SECONDS });
+      }
     }
   }
 }

@@ -1,8 +1,7 @@
-import { and, eq, sql } from "drizzle-orm";
-import { jobs, type JobRow, type SiteRow } from "../../schema";
+import type { JobRow, SiteRow } from "../../schema";
 import type { Database } from "../store/db";
 import { inScoringOrder } from "../store/history";
-import { advanceJob, failJob, jobUnmoved } from "../store/jobs";
+import { advanceJob, failJob, jobUnmoved, supersedeJob } from "../store/jobs";
 import { countLeads } from "../store/due-leads";
 import { readLeadChunk, type LeadChunk } from "../store/lead-chunk";
 import { prepared, runBatch } from "../store/raw";
@@ -64,10 +63,7 @@ export async function rescoreStep(db: Database, _queue: Queue, job: JobRow, now:
   }
   if (site.rulesVersion !== job.rulesVersion) {
     // A newer PUT marks this job superseded in its own batch; this covers a message that raced it.
-    await db
-      .update(jobs)
-      .set({ status: "superseded", error: `superseded by rules version ${site.rulesVersion}`, finishedAt: now, updatedAt: now })
-      .where(and(eq(jobs.siteId, job.siteId), eq(jobs.id, job.id), sql`${jobs.status} IN ('queued', 'running')`));
+    await supersedeJob(db, job, `superseded by rules version ${site.rulesVersion}`, now);
     return { done: true };
   }
   const set = await findRuleSet(db, site.id, site.rulesVersion);

@@ -1,7 +1,7 @@
-import { webhookFailures } from "../../schema";
 import { sendNotice, type Notification } from "../ingest/webhook";
 import type { Database } from "../store/db";
 import { findSite } from "../store/sites";
+import { recordWebhookFailure } from "../store/webhook-failures";
 import { enqueue, type WebhookMessage } from "./messages";
 
 /** Attempts per notice before it goes to the dead-letter record (webhook_failures). */
@@ -32,17 +32,6 @@ export async function deliverNotice(db: Database, message: WebhookMessage, attem
   if (outcome.ok) return null;
   console.warn(`prospect webhook for ${message.site} ${outcome.error} (attempt ${attempt} of ${WEBHOOK_ATTEMPTS})`);
   if (attempt < WEBHOOK_ATTEMPTS) return webhookBackoff(attempt);
-  await db
-    .insert(webhookFailures)
-    .values({
-      siteId: message.site,
-      id: message.delivery,
-      visitorId: message.notice.visitorId,
-      notice: message.notice,
-      attempts: attempt,
-      lastError: outcome.error,
-      failedAt: now,
-    })
-    .onConflictDoNothing();
+  await recordWebhookFailure(db, message.site, message.delivery, message.notice, attempt, outcome.error, now);
   return null;
 }

@@ -3,7 +3,7 @@ import { matchedRoutes } from "hono/route";
 import type { Context, MiddlewareHandler } from "hono";
 import type { TokenScope } from "../../schema";
 import { findLiveToken } from "../store/tokens";
-import type { AppEnv, Caller } from "./app-env";
+import { reaches, type AppEnv, type Caller } from "./app-env";
 import { ApiError } from "./errors";
 
 import { sha256, sha256Hex } from "./hash";
@@ -29,10 +29,33 @@ async function resolveCaller(c: Context<AppEnv>): Promise<Caller> {
   if (!match) throw new ApiError("unauthorized", "missing bearer token", CHALLENGE);
   const secret = match[1] as string;
   // The API_TOKEN secret is the bootstrap admin token: it creates the others.
-  if (c.env.API_TOKEN && (await sameSecret(secret, c.env.API_TOKEN))) return { scope: "admin", tokenId: null };
+  if (c.env.API_TOKEN && (await sameSecret(secret, c.env.API_TOKEN))) return { scope: "admin", tokenId: null, sites: null };
   const token = await findLiveToken(c.var.db, await sha256Hex(secret));
   if (!token) throw new ApiError("unauthorized", "invalid or revoked bearer token", CHALLENGE);
-  return { scope: token.scope, tokenId: token.id };
+  return { scope: token.scope, tokenId: token.id, sites: token.sites };
+}
+
+/** The site id an /api path names (`/api/sites/:site/...`), "" for the site list, or null for other paths. */
+function siteOfPath(path: string): string | null {
+  const match = /^\/api\/sites(?:\/([^/]*))?/.exec(path);
+  if (!match) return null;
+  try {
+    return decodeURIComponent(match[1] ?? "");
+  } catch {
+    return "\u0000";
+  }
+}
+
+/**
+ * A token limited to some sites reaches only their paths and the site list (which it sees filtered);
+ * everything else (tokens, creating sites) is for tokens that reach every site.
+ */
+function checkSites(c: Context<AppEnv>, caller: Caller): void {
+  if (!caller.sites) return;
+  const site = siteOfPath(c.req.path);
+  const listing = site === "" && c.req.method === "GET";
+  if (listing || (site && reaches(caller, site))) return;
+  throw new ApiError("forbidden", site ? `this token may not reach site "${site}"` : `a token limited to some sites may not ${c.req.method} ${c.req.path}`);
 }
 
 /**
@@ -43,6 +66,7 @@ async function resolveCaller(c: Context<AppEnv>): Promise<Caller> {
 export const authenticate = createMiddleware<AppEnv>(async function authenticate(c, next) {
   const caller = await resolveCaller(c);
   c.set("caller", caller);
+  checkSites(c, caller);
   if (caller.scope !== "admin") {
     const scopes = matchedRoutes(c).flatMap((r) => declared.get(r.handler) ?? []);
     if (scopes.length === 0 || !scopes.every((s) => allows(caller, s))) {

@@ -1,5 +1,5 @@
 import { zValidator } from "@hono/zod-validator";
-import type { ValidationTargets } from "hono";
+import type { Context, ValidationTargets } from "hono";
 import type { z } from "zod";
 import { ApiError } from "./errors";
 
@@ -16,9 +16,35 @@ export function describeIssues(error: { issues: readonly z.core.$ZodIssue[] }, l
     .join("; ");
 }
 
+/** How an error names where the input was: "invalid body: name: ..." rather than "invalid json". */
+const PLACE: Partial<Record<keyof ValidationTargets, string>> = { json: "body", query: "query", param: "path", header: "header" };
+
+/**
+ * A JSON body must say so (Hono's validator reads no other content type) and parse; otherwise a 400 that
+ * says which, instead of a schema error about fields of a body that was never read.
+ */
+async function requireJsonBody(c: Context): Promise<void> {
+  const type = c.req.header("content-type") ?? "";
+  if (!/^application\/([a-z0-9.+-]+\+)?json\b/i.test(type)) {
+    throw new ApiError("bad_request", `the body must be JSON sent with Content-Type: application/json${type ? ` (got ${type.slice(0, 100)})` : ""}`);
+  }
+  try {
+    await c.req.json();
+  } catch (err) {
+    throw new ApiError("bad_request", `body is not valid JSON: ${(err as Error).message}`);
+  }
+}
+
 /** zValidator whose failures become the project's 400 envelope. */
 export function validate<T extends keyof ValidationTargets, S extends z.ZodType>(target: T, schema: S) {
-  return zValidator(target, schema, (result) => {
-    if (!result.success) throw new ApiError("bad_request", `invalid ${target}: ${describeIssues(result.error)}`);
+  const check = zValidator(target, schema, (result) => {
+    if (!result.success) throw new ApiError("bad_request", `invalid ${PLACE[target] ?? target}: ${describeIssues(result.error)}`);
   });
+  if (target !== "json") return check;
+  // Same middleware type as zValidator's, so routes keep its typed c.req.valid("json").
+  const withJson: typeof check = async (c, next) => {
+    await requireJsonBody(c);
+    return check(c, next);
+  };
+  return withJson;
 }

@@ -9,10 +9,11 @@ import { accountScores } from "../scoring/accounts";
 import { findRuleSet } from "../store/rules";
 import { allVisitors } from "../store/visitor-reads";
 
-const query = z.strictObject({ limit: z.coerce.number().int().min(1).max(500).default(50) });
+/** GET /api/sites/:site/accounts query. */
+export const accountsQuery = z.strictObject({ limit: z.coerce.number().int().min(1).max(500).default(50) });
 
 /** GET /api/sites/:site/accounts: leads rolled up by company (the company trait, or a work email's domain). */
-export const accountsRoutes = new Hono<AppEnv>().get("/", requireScope("read"), validate("query", query), async (c) => {
+export const accountsRoutes = new Hono<AppEnv>().get("/", requireScope("read"), validate("query", accountsQuery), async (c) => {
   const site = await siteFromPath(c);
   const { limit } = c.req.valid("query");
   const [set, leads] = await Promise.all([findRuleSet(c.var.db, site.id, site.rulesVersion), allVisitors(c.var.db, site.id)]);

@@ -47,7 +47,8 @@ const beaconEvent = z.strictObject({
     path: ["d", "email"],
   });
 
-const beacon = z.strictObject({
+/** The beacon body (POST /e). */
+export const beacon = z.strictObject({
   /** Site id. */
   s: siteId,
   /** Visitor id. */

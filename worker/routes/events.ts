@@ -35,7 +35,8 @@ const serverEvent = z.strictObject({
   props: eventProps.optional(),
 });
 
-const body = z
+/** POST /api/sites/:site/events body. */
+export const serverEventsBody = z
   .strictObject({
     visitorId: clientId.optional(),
     email: emailAddress.optional(),
@@ -59,7 +60,7 @@ async function visitorIdForEmail(siteId: string, email: string): Promise<string>
  * or an email, with the same dedupe and clock-skew rules as the beacon. An email no visitor has yet
  * starts a lead of its own, identified by that email.
  */
-export const eventsRoutes = new Hono<AppEnv>().post("/", requireScope("ingest"), validate("json", body), async (c) => {
+export const eventsRoutes = new Hono<AppEnv>().post("/", requireScope("ingest"), validate("json", serverEventsBody), async (c) => {
   const receivedAt = Date.now();
   const input = c.req.valid("json");
   const site = await siteFromPath(c);

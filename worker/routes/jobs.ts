@@ -35,14 +35,15 @@ export async function jobOr404(db: Database, siteId: string, id: string) {
   return jobJson(job);
 }
 
-const query = z.strictObject({
+/** GET /api/sites/:site/jobs query. */
+export const jobsQuery = z.strictObject({
   kind: z.enum(JOB_KINDS).optional(),
   limit: z.coerce.number().int().min(1).max(100).default(20),
 });
 
 /** GET /api/sites/:site/jobs (newest first) and GET /api/sites/:site/jobs/:id: background work and its progress. */
 export const jobsRoutes = new Hono<AppEnv>()
-  .get("/", requireScope("read"), validate("query", query), async (c) => {
+  .get("/", requireScope("read"), validate("query", jobsQuery), async (c) => {
     const site = await siteFromPath(c);
     const { kind, limit } = c.req.valid("query");
     return c.json({ site: site.id, jobs: (await recentJobs(c.var.db, site.id, limit, kind)).map(jobJson) });

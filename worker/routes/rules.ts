@@ -31,15 +31,41 @@ export function parseRuleSet(body: unknown): RuleSet {
 async function jsonBody(request: Request): Promise<unknown> {
   try {
     return await request.json();
-  } catch {
-    throw new ApiError("bad_request", "body is not valid JSON");
+  } catch (err) {
+    throw new ApiError("bad_request", `body is not valid JSON: ${(err as Error).message}`);
   }
 }
 
 /** Leads a preview replays per request: a page in key order, bounded like a rescore chunk. */
 export const PREVIEW_LEADS = 200;
 
-const previewQuery = z.strictObject({ cursor: z.string().min(1).max(200).optional() });
+/** POST .../rules/preview query: where the page of leads starts. */
+export const previewQuery = z.strictObject({ cursor: z.string().min(1).max(200).optional() });
+
+/** GET's answer, which PUT takes back as is: the rule set under `rules`, and the version it was read at. */
+export const ruleSetEnvelope = z.strictObject({
+  /** The version the rule set was read at: PUT refuses it (409) when another version was stored since. */
+  version: z.number().int().min(1).optional(),
+  createdAt: z.iso.datetime().optional(),
+  rules: z.record(z.string(), z.unknown()),
+});
+
+/**
+ * A PUT body: a rule set, or GET's answer (`{version, createdAt, rules: {...}}`). A rule set's own `rules`
+ * is an array, so an object there says the body is the envelope.
+ */
+function ruleSetBody(body: unknown): { rules: RuleSet; readVersion?: number } {
+  const rules = (body as { rules?: unknown } | null)?.rules;
+  if (rules === null || typeof rules !== "object" || Array.isArray(rules)) return { rules: parseRuleSet(body) };
+  const envelope = ruleSetEnvelope.safeParse(body);
+  if (!envelope.success) throw new ApiError("bad_request", `invalid rule set: ${describeIssues(envelope.error)}`);
+  return { rules: parseRuleSet(envelope.data.rules), readVersion: envelope.data.version };
+}
+
+/** GET /rules answer. */
+function ruleSetAnswer(set: { version: number; createdAt: number; rules: RuleSet }) {
+  return { version: set.version, createdAt: new Date(set.createdAt).toISOString(), rules: set.rules };
+}
 
 /**
  * GET and PUT /api/sites/:site/rules, POST .../rules/preview, and the rescore jobs a PUT starts
@@ -50,11 +76,14 @@ export const rulesRoutes = new Hono<AppEnv>()
     const site = await siteFromPath(c);
     const set = await findRuleSet(c.var.db, site.id, site.rulesVersion);
     if (!set) throw new ApiError("not_found", `site "${site.id}" has no rules`);
-    return c.json({ version: set.version, createdAt: new Date(set.createdAt).toISOString(), rules: set.rules });
+    return c.json(ruleSetAnswer(set));
   })
   .put("/", requireScope("admin"), async (c) => {
-    const rules = parseRuleSet(await jsonBody(c.req.raw));
+    const { rules, readVersion } = ruleSetBody(await jsonBody(c.req.raw));
     const site = await siteFromPath(c);
+    if (readVersion !== undefined && readVersion !== site.rulesVersion) {
+      throw new ApiError("conflict", `the rules were read at version ${readVersion}; version ${site.rulesVersion} was stored since`);
+    }
     const now = Date.now();
     const jobId = newJobId("rescore", now);
     let version: number;
@@ -68,7 +97,7 @@ export const rulesRoutes = new Hono<AppEnv>()
     // other leads over in the background. Should the enqueue fail, the cron restarts the queued job.
     await enqueue(c.env.JOBS, [jobChunk(site.id, jobId)]).catch((err: unknown) => console.error("enqueueing a rescore failed", err));
     c.header("Location", `/api/sites/${site.id}/rules/jobs/${jobId}`);
-    return c.json({ version, rules, job: await jobOr404(c.var.db, site.id, jobId) }, 202);
+    return c.json({ ...ruleSetAnswer({ version, createdAt: now, rules }), job: await jobOr404(c.var.db, site.id, jobId) }, 202);
   })
   .get("/jobs", requireScope("read"), async (c) => {
     const site = await siteFromPath(c);
@@ -79,7 +108,7 @@ export const rulesRoutes = new Hono<AppEnv>()
     return c.json(await jobOr404(c.var.db, site.id, c.req.param("id")));
   })
   .post("/preview", requireScope("admin"), validate("query", previewQuery), async (c) => {
-    const rules = parseRuleSet(await jsonBody(c.req.raw));
+    const { rules } = ruleSetBody(await jsonBody(c.req.raw));
     const site = await siteFromPath(c);
     const current = await findRuleSet(c.var.db, site.id, site.rulesVersion);
     if (!current) throw new ApiError("not_found", `site "${site.id}" has no rules`);
@@ -89,25 +118,28 @@ export const rulesRoutes = new Hono<AppEnv>()
     // answer says which page it covered, and nextCursor pages on through the site.
     const chunk = await readLeadChunk(c.var.db, site.id, after, { maxLeads: PREVIEW_LEADS, maxEvents: RESCORE_EVENTS_PER_CHUNK });
     const rescored = replayChunk(chunk, site, rules, site.rulesVersion + 1, now);
-    const becomeProspects: string[] = [];
-    const stopBeingProspects: string[] = [];
-    const changedScores: { visitorId: string; before: number; after: number }[] = [];
-    for (const lead of chunk.leads) {
-      const after = rescored.get(lead.id);
-      if (!after) continue;
-      const before = evaluate(lead.state, current.rules, now);
-      const is = after.score >= rules.prospectAt;
-      if (!before.prospect && is) becomeProspects.push(lead.id);
-      if (before.prospect && !is) stopBeingProspects.push(lead.id);
-      const afterScore = Math.round(after.score * 100) / 100;
-      if (before.total !== afterScore) changedScores.push({ visitorId: lead.id, before: before.total, after: afterScore });
+    type Lead = { visitorId: string; email: string | null };
+    const becomeProspects: Lead[] = [];
+    const stopBeingProspects: Lead[] = [];
+    const changedScores: (Lead & { before: number; after: number })[] = [];
+    for (const stored of chunk.leads) {
+      const next = rescored.get(stored.id);
+      if (!next) continue;
+      const before = evaluate(stored.state, current.rules, now);
+      const is = next.score >= rules.prospectAt;
+      const lead = { visitorId: stored.id, email: stored.state.email };
+      if (!before.prospect && is) becomeProspects.push(lead);
+      if (before.prospect && !is) stopBeingProspects.push(lead);
+      const afterScore = Math.round(next.score * 100) / 100;
+      if (before.total !== afterScore) changedScores.push({ ...lead, before: before.total, after: afterScore });
     }
-    changedScores.sort((a, b) => Math.abs(b.after - b.before) - Math.abs(a.after - a.before) || a.visitorId.localeCompare(b.visitorId));
+    const byId = (a: Lead, b: Lead) => a.visitorId.localeCompare(b.visitorId);
+    changedScores.sort((a, b) => Math.abs(b.after - b.before) - Math.abs(a.after - a.before) || byId(a, b));
     const last = chunk.leads[chunk.leads.length - 1];
     return c.json({
       visitors: chunk.leads.length,
-      becomeProspects: becomeProspects.sort(),
-      stopBeingProspects: stopBeingProspects.sort(),
+      becomeProspects: becomeProspects.sort(byId),
+      stopBeingProspects: stopBeingProspects.sort(byId),
       changedScores: changedScores.slice(0, 100),
       page: {
         from: after,

@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import { z } from "zod";
 import type { SiteRow } from "../../schema";
 import { siteId } from "../ingest/ids";
-import type { AppEnv } from "../lib/app-env";
+import { reaches, type AppEnv } from "../lib/app-env";
 import { requireScope } from "../lib/auth";
 import { ApiError } from "../lib/errors";
 import { validate } from "../lib/validate";
@@ -28,7 +28,8 @@ const webhookUrl = z
   .max(2000)
   .refine((u) => u.startsWith("https://") || /^http:\/\/(localhost|127\.0\.0\.1)(:\d+)?\//.test(u), "a webhook URL is https (http only for localhost)");
 
-const newSite = z.strictObject({
+/** POST /api/sites body. */
+export const newSite = z.strictObject({
   id: siteId.optional(),
   name,
   origins,
@@ -44,7 +45,7 @@ const newSite = z.strictObject({
  * What can change on a site without rescoring it. The visit timeout and timezone shape every stored
  * score (visits, local days), so they are set when the site is created.
  */
-const siteChanges = z
+export const siteChanges = z
   .strictObject({
     name: name.optional(),
     origins: origins.optional(),
@@ -108,7 +109,10 @@ export const sitesRoutes = new Hono<AppEnv>()
     }
     return c.json(siteAnswer(site, true), 201);
   })
-  .get("/", requireScope("read"), async (c) => c.json({ sites: (await listSites(c.var.db)).map(siteJson) }))
+  .get("/", requireScope("read"), async (c) => {
+    const caller = c.get("caller");
+    return c.json({ sites: (await listSites(c.var.db)).filter((s) => reaches(caller, s.id)).map(siteJson) });
+  })
   .get("/:site", requireScope("read"), async (c) => c.json({ site: siteJson(await siteFromPath(c)) }))
   .patch("/:site", requireScope("admin"), validate("json", siteChanges), async (c) => {
     const { webhookUrl: url, ...changes } = c.req.valid("json");

@@ -6,42 +6,37 @@ import { requireScope } from "../lib/auth";
 import { ApiError } from "../lib/errors";
 import { siteFromPath } from "../lib/site-param";
 import { validate } from "../lib/validate";
-import { clientId } from "../ingest/ids";
+import { emailAddress } from "../ingest/props";
+import { leaderboardPage } from "../ingest/leaderboard";
+import { decodeCursor, encodeCursor } from "../lib/cursor";
+import { leadFromPath } from "../lib/lead-param";
 import { evaluate } from "../scoring/evaluate";
 import type { RuleSet } from "../scoring/rules";
 import { findRuleSet } from "../store/rules";
 import { recentEvents } from "../store/history";
 import { leadGroup } from "../store/leads";
-import { findVisitor, leaderboard, type LeaderboardCursor } from "../store/visitor-reads";
-
-/** An event's properties as the sender sent them: without the ones the collector adds (names starting with __). */
-function sentProps(props: Record<string, unknown> | null): Record<string, unknown> | null {
-  if (!props) return null;
-  const sent = Object.entries(props).filter(([key]) => !key.startsWith("__"));
-  return sent.length > 0 ? Object.fromEntries(sent) : null;
-}
+import { leadByEmail } from "../store/visitor-reads";
+import { sentProps } from "./event-json";
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
-/** The opaque leaderboard cursor the API gives out for a page that ends at `cursor`. */
-export function encodeCursor(cursor: LeaderboardCursor): string {
-  return btoa(JSON.stringify([cursor.score, cursor.id])).replaceAll("=", "");
-}
+const traitFilter = z
+  .string()
+  .max(300)
+  .regex(/^[A-Za-z0-9_]{1,40}:.+$/, "a trait filter is name:value, e.g. title:Director")
+  .transform((t) => ({ name: t.slice(0, t.indexOf(":")), equals: t.slice(t.indexOf(":") + 1) }));
 
-function decodeCursor(raw: string): LeaderboardCursor {
-  try {
-    const [score, id] = JSON.parse(atob(raw)) as [unknown, unknown];
-    if (typeof score === "number" && typeof id === "string") return { score, id };
-  } catch {
-    // fall through to the 400 below
-  }
-  throw new ApiError("bad_request", "invalid query: cursor is not one this API gave out");
-}
-
-const listQuery = z.strictObject({
-  order: z.literal("score").default("score"),
+/** GET /api/sites/:site/visitors query: order, paging, the email lookup and filters. */
+export const listQuery = z.strictObject({
+  order: z.enum(["score", "lastSeen"]).default("score"),
   limit: z.coerce.number().int().min(1).max(500).default(50),
   cursor: z.string().max(400).optional(),
+  /** Finds the lead identified with this email (then the other parameters do not apply). */
+  email: emailAddress.optional(),
+  class: z.string().min(1).max(100).optional(),
+  grade: z.string().min(1).max(20).optional(),
+  prospect: z.enum(["true", "false"]).transform((p) => p === "true").optional(),
+  trait: traitFilter.optional(),
 });
 
 function summary(v: VisitorRow, rules: RuleSet, now: number) {
@@ -66,28 +61,34 @@ async function rulesInForce(c: Context<AppEnv>, site: SiteRow) {
   return set;
 }
 
-/** GET /api/sites/:site/visitors (leaderboard) and GET /api/sites/:site/visitors/:id (why this score). */
+/**
+ * GET /api/sites/:site/visitors (the leaderboard, filtered, or the lead with an email) and
+ * GET /api/sites/:site/visitors/:id (why this score; :id is a visitor id or an email).
+ */
 export const visitorsRoutes = new Hono<AppEnv>()
   .get("/", requireScope("read"), validate("query", listQuery), async (c) => {
     const site = await siteFromPath(c);
-    const { limit, cursor } = c.req.valid("query");
-    const [set, rows] = await Promise.all([rulesInForce(c, site), leaderboard(c.var.db, site.id, limit + 1, cursor ? decodeCursor(cursor) : undefined)]);
-    const page = rows.slice(0, limit);
-    const last = page.at(-1);
+    const { order, limit, cursor, email, ...filters } = c.req.valid("query");
+    const set = await rulesInForce(c, site);
     const now = Date.now();
+    if (email !== undefined) {
+      const lead = await leadByEmail(c.var.db, site.id, email);
+      return c.json({ visitors: lead ? [summary(lead, set.rules, now)] : [], nextCursor: null });
+    }
+    if (filters.class !== undefined && !set.rules.classes.some((cl) => cl.name === filters.class)) {
+      throw new ApiError("bad_request", `invalid query: class: "${filters.class}" is not one of the site's classes (${set.rules.classes.map((cl) => cl.name).join(", ") || "none"})`);
+    }
+    const after = cursor ? decodeCursor(cursor, ([o, key, id]) => (o === order && typeof key === "number" && typeof id === "string" ? { key, id } : undefined)) : undefined;
+    const page = await leaderboardPage(c.var.db, site, set.rules, { order, limit, after, filters }, now);
     return c.json({
-      visitors: page.map((v) => summary(v, set.rules, now)),
-      nextCursor: rows.length > limit && last ? encodeCursor({ score: last.score, id: last.id }) : null,
+      visitors: page.leads.map(({ row }) => summary(row, set.rules, now)),
+      nextCursor: page.next ? encodeCursor([order, page.next.key, page.next.id]) : null,
     });
   })
   .get("/:id", requireScope("read"), async (c) => {
     const site = await siteFromPath(c);
-    const id = c.req.param("id");
-    if (!clientId.safeParse(id).success) throw new ApiError("bad_request", "invalid visitor id");
-    const found = await findVisitor(c.var.db, site.id, id);
-    if (!found) throw new ApiError("not_found", `no visitor "${id}" on site "${site.id}"`);
-    // A visitor merged into a lead (same email) answers with the lead's score.
-    const visitor = (found.leadId ? await findVisitor(c.var.db, site.id, found.leadId) : undefined) ?? found;
+    // A visitor merged into a lead (same email) answers with the lead's score; an email names its lead.
+    const visitor = await leadFromPath(c, site);
     const group = await leadGroup(c.var.db, site.id, visitor.id);
     const visitorIds = group.map((r) => r.id).sort();
     const [set, recent] = await Promise.all([rulesInForce(c, site), recentEvents(c.var.db, site.id, visitorIds, 20)]);

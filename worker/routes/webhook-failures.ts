@@ -6,10 +6,11 @@ import { siteFromPath } from "../lib/site-param";
 import { validate } from "../lib/validate";
 import { recentWebhookFailures } from "../store/webhook-failures";
 
-const query = z.strictObject({ limit: z.coerce.number().int().min(1).max(500).default(50) });
+/** GET /api/sites/:site/webhook-failures query. */
+export const webhookFailuresQuery = z.strictObject({ limit: z.coerce.number().int().min(1).max(500).default(50) });
 
 /** GET /api/sites/:site/webhook-failures: prospect notices the webhook never took, newest first. */
-export const webhookFailuresRoutes = new Hono<AppEnv>().get("/", requireScope("read"), validate("query", query), async (c) => {
+export const webhookFailuresRoutes = new Hono<AppEnv>().get("/", requireScope("read"), validate("query", webhookFailuresQuery), async (c) => {
   const site = await siteFromPath(c);
   const rows = await recentWebhookFailures(c.var.db, site.id, c.req.valid("query").limit);
   return c.json({

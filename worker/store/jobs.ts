@@ -76,6 +76,14 @@ export function advanceJob(db: Database, job: JobRow, progress: JobProgress, now
     .where(and(eq(jobs.siteId, job.siteId), eq(jobs.id, job.id)));
 }
 
+/** Marks one job superseded (a newer rules version is in force), if it is still active. */
+export async function supersedeJob(db: Database, job: JobRow, reason: string, now: number): Promise<void> {
+  await db
+    .update(jobs)
+    .set({ status: "superseded", error: reason, finishedAt: now, updatedAt: now })
+    .where(and(eq(jobs.siteId, job.siteId), eq(jobs.id, job.id), inArray(jobs.status, [...ACTIVE])));
+}
+
 /** Marks a job failed with a reason a person can act on. */
 export async function failJob(db: Database, job: JobRow, error: string, now: number): Promise<void> {
   await db

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gte, inArray, isNull, ne, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, gt, gte, inArray, isNull, lt, ne, or, sql, type SQL } from "drizzle-orm";
 import { visitors, type VisitorRow } from "../../schema";
 import type { Database } from "./db";
 
@@ -74,4 +74,100 @@ export function oldestLeadWithEmail(db: Database, siteId: string, email: string,
 /** The id of the site's lead identified with this email, or undefined. */
 export async function visitorIdByEmail(db: Database, siteId: string, email: string): Promise<string | undefined> {
   return (await oldestLeadWithEmail(db, siteId, email))[0]?.id;
+}
+
+/** The site's lead identified with this email (not a visitor merged into it), or undefined. */
+export async function leadByEmail(db: Database, siteId: string, email: string): Promise<VisitorRow | undefined> {
+  const id = await visitorIdByEmail(db, siteId, email);
+  return id === undefined ? undefined : findVisitor(db, siteId, id);
+}
+
+/** What the leaderboard can be ordered by: the score column, or when the lead was last seen. */
+export type LeaderboardOrder = "score" | "lastSeen";
+
+/** Where a page of an ordered scan starts: after this order key (score or lastSeen) and id. */
+export interface ScanCursor {
+  key: number;
+  id: string;
+}
+
+/** Filters a scan can apply in SQL: a score range (on the stored score column) and a trait's value. */
+export interface ScanFilters {
+  minScore?: number;
+  /** Exclusive. */
+  belowScore?: number;
+  /** The trait equals this text, without regard to case (numbers and booleans compare as text). */
+  trait?: { name: string; equals: string };
+}
+
+/** One window of an ordered scan: the leads in it that passed the filters, and where the next window starts. */
+export interface ScanWindow {
+  rows: VisitorRow[];
+  /** The last lead the window covered, when the window was full (more may follow); null at the end. */
+  end: ScanCursor | null;
+}
+
+/**
+ * Walks the site's leads in leaderboard order (score or lastSeen, highest first, ties by id) after an
+ * optional cursor, covering at most `scan` leads, and answers those among them that pass `filters`. The
+ * window bounds the rows a filtered page returns however rare the matches are; the caller follows `end`.
+ * Order by score walks the score index. Order by lastSeen has no index (one would cost every beacon a
+ * fourth row written, over the write budget), so each window sorts the site's leads by last_seen.
+ */
+export async function scanLeaders(
+  db: Database,
+  siteId: string,
+  { order, after, scan, filters = {} }: { order: LeaderboardOrder; after?: ScanCursor; scan: number; filters?: ScanFilters },
+): Promise<ScanWindow> {
+  const key = order === "score" ? visitors.score : visitors.lastSeen;
+  const page = after ? or(lt(key, after.key), and(eq(key, after.key), gt(visitors.id, after.id))) : undefined;
+  const inOrder = and(eq(visitors.siteId, siteId), isNull(visitors.leadId), page);
+  const window = db.select({ id: visitors.id }).from(visitors).where(inOrder).orderBy(desc(key), asc(visitors.id)).limit(scan);
+  const { minScore, belowScore, trait } = filters;
+  const [rows, end] = await db.batch([
+    db
+      .select()
+      .from(visitors)
+      .where(
+        and(
+          eq(visitors.siteId, siteId),
+          inArray(visitors.id, window),
+          minScore === undefined ? undefined : gte(visitors.score, minScore),
+          belowScore === undefined ? undefined : lt(visitors.score, belowScore),
+          // The name is bound as a JSON path key, quoted, so no name can reach outside $.traits.
+          trait ? sql`lower(json_extract(${visitors.state}, '$.traits.' || json_quote(${trait.name}))) = lower(${trait.equals})` : undefined,
+        ),
+      )
+      .orderBy(desc(key), asc(visitors.id)),
+    db.select({ key, id: visitors.id }).from(visitors).where(inOrder).orderBy(desc(key), asc(visitors.id)).limit(1).offset(scan - 1),
+  ]);
+  const last = end[0];
+  return { rows, end: last ? { key: last.key, id: last.id } : null };
+}
+
+/** What a list export shows of a lead beyond its score: its traits, when it was last seen, where it came from. */
+export interface LeadDetails {
+  traits: Record<string, string | number | boolean>;
+  lastSeen: number;
+  source: Record<string, string> | null;
+}
+
+// D1 binds at most 100 parameters per statement: the site id and this many visitor ids.
+const IDS_PER_QUERY = 90;
+
+/** Traits, last seen and source of some of a site's visitors, in one round trip. */
+export async function leadDetails(db: Database, siteId: string, ids: readonly string[]): Promise<Map<string, LeadDetails>> {
+  const queries = [];
+  for (let i = 0; i < ids.length; i += IDS_PER_QUERY) {
+    const chunk = ids.slice(i, i + IDS_PER_QUERY);
+    queries.push(
+      db
+        .select({ id: visitors.id, state: visitors.state, lastSeen: visitors.lastSeen, source: visitors.source })
+        .from(visitors)
+        .where(and(eq(visitors.siteId, siteId), inArray(visitors.id, chunk))),
+    );
+  }
+  const [first, ...rest] = queries;
+  const results = first ? await db.batch([first, ...rest]) : [];
+  return new Map(results.flat().map((r) => [r.id, { traits: r.state.traits, lastSeen: r.lastSeen, source: r.source }]));
 }

@@ -1,7 +1,7 @@
 // The whole-site operations the scale bench measures, one small entry each. An entry drives the worker
 // the way Cloudflare would (a request, a cron run, then the queue batches they sent) through the context;
 // each of those is one measured invocation.
-import { encodeCursor } from "../../../worker/routes/visitors";
+import { encodeCursor } from "../../../worker/lib/cursor";
 import { BENCH_SITE, leadId } from "./ids";
 import { benchRules } from "./rules";
 
@@ -92,7 +92,7 @@ export const operations: Operation[] = [
         .bind(BENCH_SITE, group.score, Math.floor(group.n / 2))
         .first<{ id: string }>();
       ctx.notes.tieGroup = group.n;
-      const cursor = encodeCursor({ score: group.score, id: middle?.id ?? "" });
+      const cursor = encodeCursor(["score", group.score, middle?.id ?? ""]);
       expectStatus(await ctx.request(`GET leaderboard, a page inside a tie group`, "GET", `${api}/visitors?limit=50&cursor=${cursor}`), 200);
     },
   },
