@@ -1,7 +1,9 @@
 // The load benchmark: the worker under `wrangler dev` on 127.0.0.1, 50 connections sending 20,000 new
 // beacon events (plus 1,000 retries of accepted ones), then the stored events checked against the
 // accepted ids (none lost, none doubled) and the database dump checked for IP addresses and user agents.
-// A bare endpoint of the same worker (GET /healthz) is measured in the same run for scale.
+// A bare endpoint of the same worker (GET /healthz) and a one-INSERT D1 worker (test/bench/floor/) under its
+// own `wrangler dev` are measured in the same run for scale: the floor is what any beacon endpoint that
+// stores one row in D1 costs on this machine.
 // Run by `npm run bench` (test/bench/run.ts), which puts its BENCH line into README.md.
 import { spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
@@ -11,8 +13,10 @@ import { DatabaseSync } from "node:sqlite";
 import autocannon from "autocannon";
 import { prepare } from "../../tracker/demo/local-stack.ts";
 
-const PORT = 8800;
+const PORT = 8801;
+const FLOOR_PORT = 8802;
 const HOST = `http://127.0.0.1:${PORT}`;
+const FLOOR = `http://127.0.0.1:${FLOOR_PORT}`;
 const TOKEN = "bench-token";
 const CONNECTIONS = 50;
 const NEW_EVENTS = 20_000;
@@ -32,29 +36,45 @@ const child = spawn(
   ["dev", "--ip", "127.0.0.1", "--port", String(PORT), "--persist-to", persistTo, "--var", `API_TOKEN:${TOKEN}`, "--show-interactive-dev-session=false", "--log-level", "error"],
   { env: wranglerEnv, stdio: ["ignore", "pipe", "pipe"] },
 );
+const floorPersistTo = mkdtempSync(join(tmpdir(), "leadscore-floor-"));
+const floor = spawn(
+  wrangler,
+  ["dev", "--config", "test/bench/floor/wrangler.toml", "--ip", "127.0.0.1", "--port", String(FLOOR_PORT), "--persist-to", floorPersistTo, "--show-interactive-dev-session=false", "--log-level", "error"],
+  { env: wranglerEnv, stdio: ["ignore", "pipe", "pipe"] },
+);
 let output = "";
-child.stdout.on("data", (c: Buffer) => (output += c.toString()));
-child.stderr.on("data", (c: Buffer) => (output += c.toString()));
+for (const p of [child, floor]) {
+  p.stdout?.on("data", (c: Buffer) => (output += c.toString()));
+  p.stderr?.on("data", (c: Buffer) => (output += c.toString()));
+}
 
-async function stopWorker(): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((resolve) => child.once("exit", resolve));
-  child.kill("SIGTERM");
+async function stop(p: typeof child): Promise<void> {
+  if (p.exitCode !== null) return;
+  const exited = new Promise((resolve) => p.once("exit", resolve));
+  p.kill("SIGTERM");
   await exited;
 }
 
-async function waitForWorker(): Promise<void> {
+const stopWorker = () => stop(child);
+
+async function waitForWorker(p: typeof child, url: string, init?: RequestInit): Promise<void> {
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`wrangler dev exited:\n${output}`);
+    if (p.exitCode !== null) throw new Error(`wrangler dev exited:\n${output}`);
     try {
-      if ((await fetch(`${HOST}/healthz`)).ok) return;
+      if ((await fetch(url, init)).status < 500) return;
     } catch {
       // not listening yet
     }
     await new Promise((r) => setTimeout(r, 250));
   }
   throw new Error(`wrangler dev did not answer within 60 s:\n${output}`);
+}
+
+/** A beacon body with one page view, as the tracker sends it. */
+function beaconOf(sent: Sent, now: number): string {
+  const path = pick(["/", "/pricing", "/contact", "/blog/post", "/docs/start"]);
+  return JSON.stringify({ s: sent.site, v: sent.visitor, t: now, e: [{ i: sent.id, n: "pageview", t: now, u: `${ORIGIN}${path}?utm_source=bench` }] });
 }
 
 /** Every table's schema and every row, as text: what `sqlite3 .dump` would show. */
@@ -90,7 +110,8 @@ function figures(r: Run) {
 }
 
 async function main() {
-  await waitForWorker();
+  await waitForWorker(child, `${HOST}/healthz`);
+  await waitForWorker(floor, FLOOR, { method: "POST", body: beaconOf({ site: "warm", visitor: "warm", id: "warm-0" }, Date.now()) });
   for (let i = 0; i < SITES; i++) {
     const res = await fetch(`${HOST}/api/sites`, {
       method: "POST",
@@ -106,12 +127,32 @@ async function main() {
   const bare = await autocannon({ url: `${HOST}/healthz`, connections: CONNECTIONS, amount: NEW_EVENTS + RETRIES });
 
   console.error(`load: bare endpoint ${Math.round(bare.requests.average)} req/s`);
+  let floorCounter = 0;
+  const floorRun = await autocannon({
+    url: FLOOR,
+    connections: CONNECTIONS,
+    amount: NEW_EVENTS + RETRIES,
+    requests: [
+      {
+        method: "POST",
+        setupRequest(request) {
+          floorCounter += 1;
+          request.headers = { "content-type": "text/plain;charset=UTF-8", origin: ORIGIN, "user-agent": USER_AGENT };
+          request.body = beaconOf({ site: siteId(floorCounter % SITES), visitor: "floor", id: `floor-${floorCounter}` }, Date.now());
+          return request;
+        },
+      },
+    ],
+  });
+  await stop(floor);
+  console.error(`load: one-INSERT floor ${Math.round(floorRun.requests.average)} req/s`);
   let counter = 0;
   let retriesLeft = RETRIES;
   const accepted = new Map<string, Sent>();
   const acceptedList: Sent[] = [];
   const answers: Record<string, number> = {};
   let retriedCountedAgain = 0;
+  const failures: string[] = [];
   const collect = await autocannon({
     url: `${HOST}/e`,
     connections: CONNECTIONS,
@@ -133,15 +174,14 @@ async function main() {
           }
           context.sent = sent;
           context.retry = retry;
-          const now = Date.now();
-          const path = pick(["/", "/pricing", "/contact", "/blog/post", "/docs/start"]);
           request.headers = { "content-type": "text/plain;charset=UTF-8", origin: ORIGIN, "user-agent": USER_AGENT };
-          request.body = JSON.stringify({ s: sent.site, v: sent.visitor, t: now, e: [{ i: sent.id, n: "pageview", t: now, u: `${ORIGIN}${path}?utm_source=bench` }] });
+          request.body = beaconOf(sent, Date.now());
           return request;
         },
         onResponse(status, body, context: { sent?: Sent; retry?: boolean }) {
           const key = context.retry ? `${status} retry` : String(status);
           answers[key] = (answers[key] ?? 0) + 1;
+          if (status >= 500 && failures.length < 5) failures.push(`${status} ${body}`);
           if (status !== 202 || !context.sent) return;
           const result = JSON.parse(body) as { accepted: number };
           if (result.accepted === 1) {
@@ -176,12 +216,15 @@ async function main() {
 
   const c = figures(collect);
   const b = figures(bare);
+  const f = figures(floorRun);
   const result = {
     bench: "load",
     connections: CONNECTIONS,
     collect: c,
     bare: b,
+    floor: f,
     ratio: Number((c.rps / b.rps).toFixed(3)),
+    floorRatio: Number((c.rps / f.rps).toFixed(3)),
     answers,
     acceptedUnique: accepted.size,
     storedEvents: stored.length,
@@ -191,6 +234,8 @@ async function main() {
     dump: { bytes: dump.length, ip: dump.split("127.0.0.1").length - 1, userAgent: dump.split("LeadscoreBench").length - 1 + dump.split("Mozilla/5.0").length - 1 },
   };
   console.log(`BENCH ${JSON.stringify(result)}`);
+  // What the collector said and logged about its 5xx answers, to tell load from a fault.
+  if (failures.length > 0) console.error(`load: 5xx answers, e.g.\n${failures.join("\n")}\n${output.split("\n").filter((l) => /error/i.test(l)).slice(0, 20).join("\n")}`);
   const failed = accepted.size < NEW_EVENTS * 0.99 || lost > 0 || duplicated > 0 || result.unexpected > 0 || result.dump.ip > 0 || result.dump.userAgent > 0;
   if (failed) throw new Error("the load run lost, doubled or leaked something; see the BENCH line above");
 }
@@ -199,5 +244,7 @@ try {
   await main();
 } finally {
   await stopWorker();
+  await stop(floor);
   rmSync(persistTo, { recursive: true, force: true });
+  rmSync(floorPersistTo, { recursive: true, force: true });
 }

@@ -15,8 +15,12 @@ it("writes at most 4 rows per page view (indexes included), for a new and a know
   await createSite("acme");
   const first = await pageViewCost("acme", "visitor-new1", "event-0001");
   const second = await pageViewCost("acme", "visitor-new1", "event-0002");
+  const warm = await pageViewCost("acme", "visitor-new1", "event-0003", true);
   expect(first.written).toBeLessThanOrEqual(MAX_ROWS_WRITTEN);
   expect(second.written).toBeLessThanOrEqual(MAX_ROWS_WRITTEN);
+  expect(warm.written).toBeLessThanOrEqual(MAX_ROWS_WRITTEN);
+  // From what the isolate last wrote: one batch, reading no more than the guard's few rows.
+  expect(warm.read).toBeLessThan(second.read);
 });
 
 it("reads the same rows per page view with 10 or 10,000 prior events", async () => {
