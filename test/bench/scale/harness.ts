@@ -35,8 +35,8 @@ export interface ScaleResult {
   seedSeconds: number;
   /** Size of the seeded database file over the events it holds. */
   bytesPerEvent: number;
-  /** The events table alone (no index), per event. */
-  eventTableBytesPerEvent: number;
+  /** Each table with its indexes (events, visitors), per event. */
+  tableBytesPerEvent: Record<string, number>;
   fileBytes: number;
   steps: StepOutput[];
 }
@@ -97,13 +97,19 @@ function runProcess(args: string[], timeoutS: number): Promise<{ status: number 
   });
 }
 
-function fileStats(persistDir: string): { fileBytes: number; eventTableBytes: number } {
+/** The database file's size, and the bytes of each table with its indexes. */
+function fileStats(persistDir: string): { fileBytes: number; tableBytes: Record<string, number> } {
   const dir = join(persistDir, "d1", "miniflare-D1DatabaseObject");
   const file = readdirSync(dir).find((f) => f.endsWith(".sqlite") && f !== "metadata.sqlite") as string;
   const db = new DatabaseSync(join(dir, file), { readOnly: true });
   try {
-    const events = db.prepare("SELECT sum(pgsize) AS bytes FROM dbstat WHERE name = 'events'").get() as { bytes: number };
-    return { fileBytes: statSync(join(dir, file)).size, eventTableBytes: Number(events.bytes) };
+    const tableBytes: Record<string, number> = {};
+    for (const table of ["events", "visitors"]) {
+      const names = (db.prepare("SELECT name FROM sqlite_master WHERE tbl_name = ? AND type IN ('table', 'index')").all(table) as { name: string }[]).map((r) => r.name);
+      // dbstat reads only the b-trees named, not the whole file.
+      tableBytes[table] = names.reduce((sum, name) => sum + Number((db.prepare("SELECT sum(pgsize) AS bytes FROM dbstat WHERE name = ?").get(name) as { bytes: number }).bytes ?? 0), 0);
+    }
+    return { fileBytes: statSync(join(dir, file)).size, tableBytes };
   } finally {
     db.close();
   }
@@ -210,7 +216,7 @@ async function measureScales(
       events: info.events,
       seedSeconds: info.seconds,
       bytesPerEvent: Math.round(stats.fileBytes / info.events),
-      eventTableBytesPerEvent: Math.round(stats.eventTableBytes / info.events),
+      tableBytesPerEvent: Object.fromEntries(Object.entries(stats.tableBytes).map(([t, b]) => [t, Math.round(b / info.events)])),
       fileBytes: stats.fileBytes,
       steps,
     });

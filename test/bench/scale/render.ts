@@ -31,7 +31,7 @@ export function renderScale(r: ScaleBench): string {
   for (const scale of [...r.scales].sort((a, b) => b.leads - a.leads)) {
     out.push(
       `**${n(scale.leads)} leads (${n(scale.visitors)} visitor ids), ${n(scale.events)} events**: database file ${bytes(scale.fileBytes)}, ` +
-        `${n(scale.bytesPerEvent)} B per event (events table alone ${n(scale.eventTableBytesPerEvent)} B); seeded in ${scale.seedSeconds} s.`,
+        `${n(scale.bytesPerEvent)} B per event (${Object.entries(scale.tableBytesPerEvent).map(([t, b]) => `${t} with its indexes ${n(b)} B`).join(", ")}); seeded in ${scale.seedSeconds} s.`,
       "",
       "| invocation | count | wall time | CPU (worst) | heap (worst) | D1 calls / queries | rows read | rows written | params (max) | largest row | within limits |",
       "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",

@@ -141,11 +141,12 @@ async function main(input: StepInput): Promise<StepOutput> {
       const describe = async () => [...new Set(await Promise.all(taken.map((m) => describeMessage(raw as unknown as D1Database, m.body))))].join("+");
       let kinds = await describe();
       if ((delivered.get(kinds) ?? 0) >= perLabel) {
-        // Enough of this kind measured: the operation moves the job on, or the bench stops here.
+        // Enough of this kind measured: the operation moves the job on, or the bench leaves the message
+        // undelivered (its job stops there) and goes on with the others.
         const moved = whenFull ? await whenFull(taken.map((m) => m.body), kinds) : false;
         if (!moved) {
-          notes[`${prefix}stopped`] = `after ${perLabel} batches of ${kinds} (${sent.length + taken.length} message(s) left)`;
-          return;
+          notes[`stopped ${kinds}`] = `after ${perLabel} batches`;
+          continue;
         }
         kinds = await describe();
       }
