@@ -8,3 +8,5 @@ export * from "./erased-visitors";
 export * from "./jobs";
 export * from "./webhook-failures";
 export * from "./prospect-list-rows";
+export * from "./console-sessions";
+export * from "./site-days";

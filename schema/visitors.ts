@@ -41,6 +41,11 @@ export const visitors = sqliteTable(
      * can. Never later than the real change, so a sweep of due rows misses nobody.
      */
     nextChangeAt: integer("next_change_at"),
+    /**
+     * The time of the visitor's oldest kept event as of the last retention purge (null before one: first
+     * seen stands in). Written by the purge only; see store/retention.ts.
+     */
+    retainedFrom: integer("retained_from"),
   },
   (t) => [
     primaryKey({ columns: [t.siteId, t.id] }),
@@ -51,6 +56,8 @@ export const visitors = sqliteTable(
     // Partial: anonymous visitors are not in it, so creating one writes no index row.
     index("visitors_by_email").on(t.siteId, t.email).where(sql`${t.email} IS NOT NULL`),
     index("visitors_by_lead").on(t.siteId, t.leadId).where(sql`${t.leadId} IS NOT NULL`),
+    // The visitors whose oldest kept event may have passed retention (see store/retention.ts).
+    index("visitors_by_retention").on(t.siteId, sql`coalesce(${t.retainedFrom}, ${t.firstSeen})`),
   ],
 );
 

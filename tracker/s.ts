@@ -50,7 +50,7 @@ type Leadscore = ((...args: unknown[]) => void) & { q?: Iterable<unknown>[] };
     const CONSENT = "leadscore_consent";
     const api = (dataset.api || new URL(script.src).origin) + "/e";
     // File links by extension; data-downloads="pdf|zip|dmg" replaces the default list.
-    const files = RegExp("\\.(" + (dataset.downloads || "pdf|zip|docx?|xlsx?|pptx?|csv|txt|od.|rar|7z|gz|dmg|exe") + ")$", "i");
+    const files = RegExp("\\.(" + (dataset.downloads || "pdf|zip|(doc|xls|ppt)x?|csv|txt|od.|rar|7z|gz|dmg|exe") + ")$", "i");
     // 128 random bits as digits: a valid id ([A-Za-z0-9_-]{8,64}) that works outside secure contexts too.
     const rand = () => crypto.getRandomValues(new Uint32Array(4)).join("_");
 
@@ -74,15 +74,18 @@ type Leadscore = ((...args: unknown[]) => void) & { q?: Iterable<unknown>[] };
     const send = (batch: Ev[]) => {
       const body = JSON.stringify({ s: dataset.site, v: (storage[VID] ||= rand()), t: Date.now(), e: batch });
       // Answered: 2xx (counted, maybe before) or 4xx (never acceptable) both take the events out of the outbox
-      // (the body names each of their ids); a network error or 5xx leaves them there for the next page load.
-      // (Once consent is withdrawn, nothing is written or sent again.)
+      // (the body names each of their ids). A 429 (too many, for now) leaves them there and sends them again a
+      // minute later, past any Retry-After the collector gives; a network error or 5xx leaves them for the
+      // next page load. (Once consent is withdrawn, nothing is written or sent again: the flush checks.)
       const answered = safe(({ status }: Response) =>
-        status < 500 &&
-        state > 0 &&
-        (status > 399 && batch[1]
-          ? // One bad event must not sink its batch: a 4xx for several events retries them one by one.
-            batch.map((e) => send([e]))
-          : save(load().filter((e) => !body.includes(e.i)))),
+        status == 429
+          ? setTimeout(flush, 6e4, pending.push(...batch))
+          : status < 500 &&
+            state > 0 &&
+            (status > 399 && batch[1]
+              ? // One bad event must not sink its batch: a 4xx for several events retries them one by one.
+                batch.map((e) => send([e]))
+              : save(load().filter((e) => !body.includes(e.i)))),
       );
       (d.hidden && navigator.sendBeacon(api, body)) || fetch(api, { method: "POST", body, keepalive: true }).then(answered, answered);
     };
@@ -100,7 +103,7 @@ type Leadscore = ((...args: unknown[]) => void) & { q?: Iterable<unknown>[] };
       // Bounded: the newest 50 events of the last 7 days (older ones the collector would pin anyway).
       if (state) save([...load(), e].filter((e) => e.t > t - 6048e5).slice(-50));
       pending.push(e);
-      queueMicrotask(flush);
+      setTimeout(flush);
     };
 
     const consent = (yes: unknown) => {

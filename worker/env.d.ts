@@ -4,6 +4,7 @@ interface __BaseEnv_Env {
 	DB: D1Database;
 	JOBS: Queue;
 	SITE_RATE_LIMIT: RateLimit;
+	NEW_VISITOR_RATE_LIMIT: RateLimit;
 	API_TOKEN: string;
 }
 declare namespace Cloudflare {

@@ -2,10 +2,12 @@ import { Hono } from "hono";
 import type { AppEnv } from "./lib/app-env";
 import { authenticate } from "./lib/auth";
 import { apiBodyLimit } from "./lib/body-limit";
+import { jsonBodies } from "./lib/json-body";
 import { onError, onNotFound } from "./lib/errors";
 import { controlDatabase, database, databaseFor } from "./store/db";
 import { accountsRoutes } from "./routes/accounts";
 import { collect } from "./routes/collect";
+import { consoleRoutes } from "./routes/console";
 import { erasureRoutes } from "./routes/erasure";
 import { eventsRoutes } from "./routes/events";
 import { health } from "./routes/health";
@@ -32,6 +34,7 @@ const api = new Hono<AppEnv>()
     await next();
   })
   .use(apiBodyLimit)
+  .use(jsonBodies)
   .route("/tokens", tokensRoutes)
   .route("/sites", sitesRoutes)
   .route("/sites/:site/rules", rulesRoutes)
@@ -45,7 +48,7 @@ const api = new Hono<AppEnv>()
   .route("/sites/:site/jobs", jobsRoutes)
   .route("/sites/:site/webhook-failures", webhookFailuresRoutes);
 
-/** The collector: beacons at /e, the API under /api (the tracker itself is a static asset). */
+/** The collector: beacons at /e, the API under /api, the console under /app (the tracker and the console's script are static assets). */
 export const app = new Hono<AppEnv>()
   .use(async function withDatabase(c, next) {
     c.set("db", controlDatabase(c.env));
@@ -56,6 +59,7 @@ export const app = new Hono<AppEnv>()
   // Public, so it comes before the API's authentication.
   .route("/api", openApiRoutes)
   .route("/api", api)
+  .route("/app", consoleRoutes)
   .onError(onError)
   .notFound(onNotFound);
 
@@ -65,6 +69,6 @@ export default {
     await startHourlyRun(env.JOBS, controller.scheduledTime);
   },
   async queue(batch, env) {
-    await consume(batch as MessageBatch<JobMessage>, database(env.DB), env.JOBS);
+    await consume(batch as MessageBatch<JobMessage>, env);
   },
 } satisfies ExportedHandler<Env>;

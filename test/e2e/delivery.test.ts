@@ -97,6 +97,36 @@ it("keeps events answered 5xx for the next page, and drops events answered 4xx",
   expect(beacons.at(-1)!.e.map((e) => e.i)).not.toContain(kept[0]);
 });
 
+it("keeps events answered 429 and sends them again once Retry-After has passed, counted once", async () => {
+  const session = await openTracked(stack.collector, { expectedError: beaconFailure });
+  const { page, context, beacons } = session;
+  // The page's clock is the test's: a minute passes when the test says so.
+  await page.clock.install();
+  let answered = 0;
+  await context.route(`${stack.collector}/e`, (route) =>
+    answered++ === 0
+      ? route.fulfill({
+          status: 429,
+          contentType: "application/json",
+          headers: { "access-control-allow-origin": "*", "access-control-expose-headers": "Retry-After", "retry-after": "10" },
+          body: '{"error":{"code":"rate_limited","message":"x"}}',
+        })
+      : route.continue(),
+  );
+  await page.goto(`${stack.demo}/fixtures/page?try=429`);
+  await expect.poll(() => answered).toBe(1);
+  await expect.poll(() => outbox(page)).toHaveLength(1);
+  const kept = await outbox(page);
+
+  await page.clock.fastForward(5_000);
+  expect(beacons).toHaveLength(1);
+  await page.clock.fastForward(60_000);
+  const vid = (await storedVisitorId(page)) as string;
+  await A.expectEvents(E2E_SITE, vid, ["pageview /fixtures/page"]);
+  await expect.poll(() => outbox(page)).toEqual([]);
+  expect(beacons.map((b) => b.e.map((e) => e.i))).toEqual([kept, kept]);
+});
+
 it("resends an event whose answer never came, with the same id, and the collector counts it once", async () => {
   const session = await openTracked(stack.collector, { expectedError: beaconFailure });
   const { page, context, beacons } = session;

@@ -1,6 +1,7 @@
 // The demo website end to end: a visitor browses it in Chromium over three visits, and their score rises
-// through the API exactly as the demo rules say: 1 per page view, 2 per video play, 5 more per contact-page
-// view, 10 once on the third visit, prospect at 50.
+// through the API exactly as the demo rules (tracker/demo/demo-rules.json) say: 1 per page view, 10 once
+// for pricing, 5 per video play, 5 more per contact-page view, 20 for a demo request, 10 for the brochure,
+// 10 once on the third visit, prospect at 50. And one thorough first visit is enough to become a prospect.
 import type { Page } from "playwright-core";
 import { afterAll, expect, inject, it } from "vitest";
 import { DEMO_SITE_ID } from "../../tracker/demo/local-stack.ts";
@@ -34,7 +35,7 @@ it("scores a visitor browsing the demo website over three visits, up to prospect
   await context.clock.install({ time: start });
   await context.route(`${collector}/e`, (route) => route.abort("internetdisconnected"));
 
-  // Visit 1: home, pricing, the product tour and its video (1 + 1 + 1 + 2).
+  // Visit 1: home, pricing, the product tour and its video (1 + 1 + 10 + 1 + 5).
   await page.goto(`${demo}/`);
   await follow(page, "Pricing");
   await follow(page, "Product tour");
@@ -50,12 +51,12 @@ it("scores a visitor browsing the demo website over three visits, up to prospect
   await context.clock.setSystemTime(start + 80 * MINUTE);
   await context.unrouteAll();
   await page.goto(`${demo}/`);
-  let expected = 5 + 7 + 1 + 10;
+  let expected = 18 + 7 + 1 + 10;
   await expectVisitor(DEMO_SITE_ID, vid, { score: expected, visits: 3, prospect: false });
 
   const steps: [string, (p: Page) => Promise<void>, number][] = [
     ["product tour", (p) => follow(p, "Product tour"), 1],
-    ["video play", playVideo, 2],
+    ["video play", playVideo, 5],
     ["contact page", (p) => follow(p, "Contact"), 6],
     ["pricing page", (p) => follow(p, "Pricing"), 1],
     ["yearly prices (a single-page-app navigation)", (p) => p.getByRole("link", { name: "Yearly" }).click(), 1],
@@ -71,7 +72,7 @@ it("scores a visitor browsing the demo website over three visits, up to prospect
       throw new Error(`after the ${step}: ${err.message}`);
     });
   }
-  expect(expected).toBe(53);
+  expect(expected).toBe(69);
 
   // The contact form says who the visitor is (identify) and records a custom event (track).
   await page.getByLabel("Name").fill("Ada Lovelace");
@@ -79,28 +80,55 @@ it("scores a visitor browsing the demo website over three visits, up to prospect
   await page.getByLabel("Company").fill("Acme");
   await page.getByRole("button", { name: "Request a demo" }).click();
   const v = await expectVisitor(DEMO_SITE_ID, vid, { identity: { email: "ada@acme.example", traits: { name: "Ada Lovelace", company: "Acme" } } });
-  expect(v).toMatchObject({ score: 53, prospect: true, visits: 3 });
+  expect(v).toMatchObject({ score: 89, prospect: true, visits: 3 });
   expect(v.recentEvents.map((e) => e.type)).toEqual(expect.arrayContaining(["demo_request", "identify"]));
   expect(Object.fromEntries(v.breakdown.map((b) => [b.rule, [b.fired, b.points]]))).toEqual({
     "page-view": [14, 14],
-    "video-play": [2, 4],
+    pricing: [1, 10],
+    "video-play": [2, 10],
     "contact-page": [5, 25],
+    "demo-request": [1, 20],
     "third-visit": [1, 10],
   });
 
-  // The brochure download reaches the collector too (the demo rules give it no points).
+  // Home again, and the brochure download, worth 10 once.
   await follow(page, "Home");
   await page.getByRole("link", { name: "Download the brochure (PDF)" }).click();
   await page.waitForURL("**/acme-brochure.pdf");
   await expect
     .poll(async () => (await visitor(DEMO_SITE_ID, vid))?.recentEvents.find((e) => e.type === "download")?.props)
     .toEqual({ file: `${demo}/acme-brochure.pdf` });
+  expect((await visitor(DEMO_SITE_ID, vid))?.score).toBe(89 + 1 + 10);
 
   // And the demo's own score page shows it.
   await page.goto(`${demo}/score`);
   await expect.poll(() => page.locator("#score").textContent()).toContain("(prospect)");
   expect(await page.locator("#who").textContent()).toContain(vid);
 
+  await session.close();
+  expect(errors, "console and page errors").toEqual([]);
+});
+
+it("makes a prospect of one thorough first visit, and the demo website receives the signed webhook", async () => {
+  const session = await openSession(await chromium.browser(), collector);
+  const { page, errors } = session;
+  await page.goto(`${demo}/`);
+  await follow(page, "Pricing");
+  await follow(page, "Product tour");
+  await playVideo(page);
+  await follow(page, "Contact");
+  const vid = (await storedVisitorId(page)) as string;
+  await page.getByLabel("Name").fill("Grace Hopper");
+  await page.getByLabel("Work email").fill("grace@navy.example");
+  await page.getByLabel("Company").fill("Navy");
+  await page.getByRole("button", { name: "Request a demo" }).click();
+  await follow(page, "Home");
+  await page.getByRole("link", { name: "Download the brochure (PDF)" }).click();
+  await page.waitForURL("**/acme-brochure.pdf");
+  // home 1, pricing 1 + 10, tour 1, video 5, contact 1 + 5, demo request 20, brochure 10, home again 1.
+  await expectVisitor(DEMO_SITE_ID, vid, { score: 55, prospect: true, visits: 1 });
+  await page.goto(`${demo}/webhooks`);
+  await expect.poll(async () => (await page.locator("tr", { hasText: "grace@navy.example" }).allInnerTexts()).join("")).toMatch(/grace@navy\.example\s+5\d.*valid/);
   await session.close();
   expect(errors, "console and page errors").toEqual([]);
 });

@@ -6,6 +6,8 @@ export interface StackInfo {
   collector: string;
   demo: string;
   token: string;
+  /** Where the collector keeps its local D1 database (the erasure test reads the files). */
+  persistTo: string;
 }
 
 declare module "vitest" {
@@ -17,6 +19,6 @@ declare module "vitest" {
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const port = Number(process.env.E2E_PORT ?? 8790);
   const stack = await startE2eStack(port, port + 1);
-  project.provide("stack", { collector: stack.collector, demo: stack.demo, token: stack.token });
+  project.provide("stack", { collector: stack.collector, demo: stack.demo, token: stack.token, persistTo: stack.persistTo });
   return () => stack.close();
 }

@@ -1,7 +1,7 @@
 // The local stack for the end-to-end tests: the real collector under `wrangler dev` on a fresh database,
-// the demo website, and the HTML fixtures under /fixtures/ on the demo's origin, with a site "e2e" whose rules
+// the demo website with its synthetic 30 days (as `npm start` makes them), and the HTML fixtures under /fixtures/ on the demo's origin, with a site "e2e" whose rules
 // give each kind of event its own points.
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startStack, type Stack } from "../../tracker/demo/local-stack.ts";
@@ -23,6 +23,8 @@ export const E2E_RULES = {
 };
 
 export interface E2eStack extends Stack {
+  /** The folder of its local database. */
+  persistTo: string;
   /** Stops the stack and removes its database. */
   close(): Promise<void>;
 }
@@ -31,9 +33,11 @@ export interface E2eStack extends Stack {
 export async function startE2eStack(collectorPort: number, demoPort: number): Promise<E2eStack> {
   const persistTo = mkdtempSync(join(tmpdir(), "leadscore-e2e-"));
   const token = `e2e-${Math.random().toString(36).slice(2)}`;
+  const varsFile = join(persistTo, "dev.vars");
+  writeFileSync(varsFile, `API_TOKEN=${token}\nDEMO_SITE=demo\n`, { mode: 0o600 });
   let stack: Stack;
   try {
-    stack = await startStack({ collectorPort, demoPort, persistTo, token, folders: { "/fixtures/": "test/e2e/fixtures" } });
+    stack = await startStack({ collectorPort, demoPort, persistTo, token, varsFile, demoData: true, folders: { "/fixtures/": "test/e2e/fixtures" } });
   } catch (err) {
     rmSync(persistTo, { recursive: true, force: true });
     throw err;
@@ -50,6 +54,7 @@ export async function startE2eStack(collectorPort: number, demoPort: number): Pr
   }
   return {
     ...stack,
+    persistTo,
     async close() {
       await stack.stop();
       rmSync(persistTo, { recursive: true, force: true });

@@ -98,6 +98,33 @@ describe("the hourly cron", () => {
   });
 });
 
+describe("the retention purge", () => {
+  it("deletes only expired events, visitor by visitor, and moves each visitor's mark to its oldest kept event", SLOW, async () => {
+    await createSites(1, () => 7);
+    await env.DB.prepare("UPDATE sites SET retention_days = 30").run();
+    const at = today8();
+    const day = 86_400_000;
+    const rules = ruleSetSchema.parse(PAGE_VIEWS);
+    await seedLeads(siteId(0), ["old-visitor", "new-visitor"], 2, rules, SETTINGS);
+    // old-visitor: first seen 40 days ago, one event then and one yesterday; new-visitor: recent only.
+    await env.DB.batch([
+      env.DB.prepare("UPDATE visitors SET first_seen = ? WHERE id = 'old-visitor'").bind(at - 40 * day),
+      env.DB.prepare("UPDATE events SET ts = ? WHERE visitor_id = 'old-visitor' AND id LIKE '%-0'").bind(at - 40 * day),
+      env.DB.prepare("UPDATE events SET ts = ? WHERE visitor_id = 'old-visitor' AND id LIKE '%-1'").bind(at - day),
+    ]);
+    await meteredCron(at);
+    const left = await env.DB.prepare("SELECT visitor_id, ts FROM events ORDER BY visitor_id, ts").all<{ visitor_id: string; ts: number }>();
+    expect(left.results.map((r) => r.visitor_id)).toEqual(["new-visitor", "new-visitor", "old-visitor"]);
+    const marks = await env.DB.prepare("SELECT id, retained_from FROM visitors ORDER BY id").all<{ id: string; retained_from: number | null }>();
+    expect(marks.results).toEqual([
+      { id: "new-visitor", retained_from: null },
+      { id: "old-visitor", retained_from: at - day },
+    ]);
+    const daily = (await (await api(`/api/sites/${siteId(0)}/jobs/daily-${new Date(at).toISOString().slice(0, 10)}`)).json()) as { progress: { purged: number } };
+    expect(daily.progress.purged).toBe(1);
+  });
+});
+
 describe("a stored prospect list", () => {
   it("is stored in chunks of rows and served a page at a time in rank order, also inside a group of equal scores", SLOW, async () => {
     await createSites(1, () => 7);

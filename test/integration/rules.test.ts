@@ -3,7 +3,7 @@ import { MAX_API_BODY_BYTES } from "../../worker/lib/body-limit";
 import { api, call, createSite, event, tableCounts, track, visitor } from "../support/api";
 import { captureQueue, drainQueue } from "../support/jobs";
 import { seedLeads } from "../support/seed";
-import { PREVIEW_LEADS } from "../../worker/routes/rules";
+import { PREVIEW_LEADS } from "../../worker/ingest/rule-preview";
 import { ruleSetSchema } from "../../worker/scoring/rules";
 
 const pageViewsOnly = { prospectAt: 3, rules: [{ id: "pv", label: "Page view", points: 1, when: { event: "pageview" } }] };

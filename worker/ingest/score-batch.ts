@@ -12,6 +12,7 @@ import { sha256Hex } from "../lib/hash";
 import { mergeByEmail } from "./merge-leads";
 import { replayLead } from "./rescore-lead";
 import { prospectNotification, type Notification } from "./webhook";
+import { takeVisitorEvents } from "./visitor-limit";
 
 /** An event ready to score: validated, its time corrected for clock skew. */
 export interface IncomingEvent {
@@ -35,12 +36,11 @@ export interface IngestResult {
 
 /** Limits a caller may put on a batch. */
 export interface BatchLimits {
-  /** At most this many events per lead per clock minute (a fixed window kept on the lead's row). */
+  /** At most this many events per lead in any 60 seconds (a bucket kept on the lead's row: visitor-limit.ts). */
   eventsPerVisitorMinute?: number;
+  /** Called before a batch creates a visitor row; may throw to refuse it (the per-client limit on new ids). */
+  newVisitor?: () => Promise<void>;
 }
-
-/** The rate-limit window length: one clock minute. */
-export const RATE_WINDOW_MS = 60_000;
 
 /** The next sequence number of a lead: its receipt time in microseconds, always above the last one given. */
 export function nextSeq(last: number, receivedAt: number): number {
@@ -102,18 +102,17 @@ export async function scoreBatch(
   visitorId: string,
   batch: IncomingEvent[],
   receivedAt: number,
-  authorize: (site: SiteWithRules) => void,
+  authorize: (site: SiteWithRules) => void | Promise<void>,
   source: Record<string, string> | null,
   limits: BatchLimits = {},
 ): Promise<IngestResult> {
   const unique = dedupe(batch);
   const ids = unique.map((e) => e.id);
   const visitorHash = await sha256Hex(visitorId);
-  const windowStart = receivedAt - (receivedAt % RATE_WINDOW_MS);
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const cached = attempt === 0 ? startFromCache(siteId, visitorId, receivedAt) : undefined;
     const input = cached ?? (await startFromRead(db, siteId, visitorId, visitorHash, ids, receivedAt));
-    authorize(input.site);
+    await authorize(input.site);
     if (input.erased) return { accepted: [], duplicates: 0, ignored: "erased" };
     const { site, rules } = input.site;
     const fresh = unique.filter((e) => !input.knownIds.has(e.id));
@@ -121,12 +120,9 @@ export async function scoreBatch(
     if (fresh.length === 0) return { accepted: [], duplicates };
 
     const lead = input.lead;
-    const inWindow = lead?.windowStart === windowStart ? lead.windowEvents : 0;
-    const limit = limits.eventsPerVisitorMinute;
-    if (limit !== undefined && inWindow + fresh.length > limit) {
-      const retryAfter = Math.max(1, Math.ceil((windowStart + RATE_WINDOW_MS - receivedAt) / 1000));
-      throw new ApiError("rate_limited", `at most ${limit} events per visitor per minute`, { "Retry-After": String(retryAfter) });
-    }
+    const bucket = takeVisitorEvents(lead, fresh.length, receivedAt, limits.eventsPerVisitorMinute);
+    if (!bucket.ok) throw new ApiError("rate_limited", `at most ${limits.eventsPerVisitorMinute} events per visitor in any minute`, { "Retry-After": String(bucket.retryAfterSeconds) });
+    if (!lead) await limits.newVisitor?.();
 
     const settings = scoringSettings(site);
     let state = lead?.state ?? emptyState();
@@ -152,8 +148,8 @@ export async function scoreBatch(
       lastSeq: seq,
       email: state.email,
       firstSeen: lead?.firstSeen ?? (fresh[0] as IncomingEvent).ts,
-      windowStart,
-      windowEvents: inWindow + fresh.length,
+      windowStart: bucket.windowStart,
+      windowEvents: bucket.windowEvents,
       rulesVersion: site.rulesVersion,
     };
     try {
@@ -173,8 +169,8 @@ export async function scoreBatch(
           firstSeen: written.firstSeen,
           lastSeen: state.lastTs ?? receivedAt,
           source: lead ? null : source,
-          windowStart,
-          windowEvents: written.windowEvents,
+          windowStart: bucket.windowStart,
+          windowEvents: bucket.windowEvents,
           events: rows,
         }),
       );

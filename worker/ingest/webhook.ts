@@ -1,5 +1,6 @@
 import type { SiteRow } from "../../schema";
-import { hmacSha256Hex } from "../lib/hash";
+import { hmacSha256Base64, sha256Hex, webhookKey } from "../lib/hash";
+import { localWebhooksAllowed, webhookUrlProblem } from "../lib/webhook-url";
 import { evaluate } from "../scoring/evaluate";
 import type { RuleSet } from "../scoring/rules";
 import type { ScoreState } from "../scoring/state";
@@ -45,27 +46,72 @@ export function prospectNotification(site: SiteRow, rules: RuleSet, visitorId: s
   };
 }
 
-/** What one delivery attempt got. */
-export type SendOutcome = { ok: true } | { ok: false; error: string };
+/** A site's webhook settings, as stored. */
+export type WebhookSite = Pick<SiteRow, "webhookUrl" | "webhookSecret">;
+
+/** What one delivery attempt came to. `retry` says whether trying again later could change it. */
+export type SendResult = { delivered: true; status: number } | { delivered: false; reason: string; retry: boolean };
+
+/** How long one attempt may take before it counts as failed. */
+const SEND_TIMEOUT_MS = 10_000;
 
 /**
- * POSTs a notice once, signed: `X-Leadscore-Signature: sha256=<hex HMAC-SHA256 of the body>`, with the
- * same `X-Leadscore-Delivery` id on every attempt. Retries and the dead-letter record are the queue's
- * (see jobs/webhook.ts): the daily prospect list stays the record of who became a prospect.
+ * The notice's webhook-id: the same for every attempt at the same crossing (site, lead, time), so a receiver
+ * that has seen it can drop a repeat, and a retry from any worker carries it.
  */
-export async function sendNotice({ url, secret, notice }: Notification, deliveryId: string): Promise<SendOutcome> {
+export async function webhookId(notice: ProspectNotice): Promise<string> {
+  return `msg_${(await sha256Hex(`${notice.site}\n${notice.visitorId}\n${notice.since}`)).slice(0, 32)}`;
+}
+
+/**
+ * POSTs one notice to the site's webhook, once, signed the Standard Webhooks way (webhook-id,
+ * webhook-timestamp, webhook-signature: `v1,<base64 HMAC-SHA256 of "id.timestamp.body">`). The URL is
+ * checked again first (it may have been stored before the check existed), and a redirect is never
+ * followed: a 3xx is a failed delivery, so the notice cannot be steered to a host the check refuses.
+ */
+export async function sendWebhook(notice: ProspectNotice, site: WebhookSite, env: { ALLOW_LOCAL_WEBHOOKS?: string }): Promise<SendResult> {
+  if (!site.webhookUrl || !site.webhookSecret) return { delivered: false, reason: "the site has no webhook", retry: false };
+  const problem = webhookUrlProblem(site.webhookUrl, localWebhooksAllowed(env));
+  if (problem) return { delivered: false, reason: `refused: ${problem}`, retry: false };
   const body = JSON.stringify(notice);
+  const id = await webhookId(notice);
+  const timestamp = String(Math.floor(Date.now() / 1000));
   const headers = {
     "content-type": "application/json",
     "user-agent": "leadscore-webhook",
-    "x-leadscore-delivery": deliveryId,
-    "x-leadscore-signature": `sha256=${await hmacSha256Hex(secret, body)}`,
+    "webhook-id": id,
+    "webhook-timestamp": timestamp,
+    "webhook-signature": `v1,${await hmacSha256Base64(webhookKey(site.webhookSecret), `${id}.${timestamp}.${body}`)}`,
   };
+  let res: Response;
   try {
-    const res = await fetch(url, { method: "POST", headers, body });
-    if (res.ok) return { ok: true };
-    return { ok: false, error: `answered ${res.status}` };
+    res = await fetch(site.webhookUrl, { method: "POST", headers, body, redirect: "manual", signal: AbortSignal.timeout(SEND_TIMEOUT_MS) });
   } catch (err) {
-    return { ok: false, error: `could not be reached: ${err instanceof Error ? err.message : String(err)}` };
+    return { delivered: false, reason: `no answer: ${err instanceof Error ? err.message : String(err)}`, retry: true };
   }
+  // The body is not needed; reading it off frees the connection.
+  await res.body?.cancel();
+  if (res.status >= 200 && res.status < 300) return { delivered: true, status: res.status };
+  if (res.status >= 300 && res.status < 400) return { delivered: false, reason: `answered ${res.status}; redirects are not followed`, retry: false };
+  return { delivered: false, reason: `answered ${res.status}`, retry: true };
+}
+
+const ATTEMPTS = 3;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Sends a notice with sendWebhook; a failure worth retrying is tried again after 1 s and 4 s. Runs after
+ * the beacon is answered (waitUntil): the daily prospect list stays the record of who became a prospect,
+ * whatever the webhook's endpoint did.
+ */
+export async function deliver({ url, secret, notice }: Notification, env: { ALLOW_LOCAL_WEBHOOKS?: string }): Promise<SendResult> {
+  let result: SendResult = { delivered: false, reason: "not tried", retry: true };
+  for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+    if (attempt > 0) await sleep(4 ** (attempt - 1) * 1000);
+    result = await sendWebhook(notice, { webhookUrl: url, webhookSecret: secret }, env);
+    if (result.delivered) return result;
+    console.warn(`prospect webhook for ${notice.site} failed (attempt ${attempt + 1}): ${result.reason}`);
+    if (!result.retry) return result;
+  }
+  return result;
 }

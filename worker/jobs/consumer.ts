@@ -1,5 +1,5 @@
 import type { JobKind } from "../../schema";
-import type { Database } from "../store/db";
+import { controlDatabase, databaseFor, type Database } from "../store/db";
 import { StaleWrite } from "../store/guard";
 import { ACTIVE, failJob, findJob } from "../store/jobs";
 import { cronPage } from "./cron";
@@ -45,17 +45,20 @@ async function runJob(db: Database, queue: Queue, message: JobChunkMessage): Pro
   await enqueue(queue, [jobChunk(message.site, message.job)]);
 }
 
-/** Handles one queue message; answers a delay to retry it after, or null when it is finished with. */
-export async function handleMessage(db: Database, queue: Queue, body: JobMessage, attempt: number): Promise<number | null> {
+/**
+ * Handles one queue message, in the database of the site it is about (see databaseFor); answers a delay to
+ * retry it after, or null when it is finished with.
+ */
+export async function handleMessage(env: Env, body: JobMessage, attempt: number): Promise<number | null> {
   switch (body.kind) {
     case "job":
-      await runJob(db, queue, body);
+      await runJob(databaseFor(env, body.site), env.JOBS, body);
       return null;
     case "cron":
-      await cronPage(db, queue, body);
+      await cronPage(controlDatabase(env), (site) => databaseFor(env, site), env.JOBS, body);
       return null;
     case "webhook":
-      return deliverNotice(db, body, attempt, Date.now());
+      return deliverNotice(databaseFor(env, body.site), env, body, attempt, Date.now());
   }
 }
 
@@ -63,16 +66,17 @@ export async function handleMessage(db: Database, queue: Queue, body: JobMessage
  * The leadscore-jobs consumer. A message that throws is retried after a delay, and resumes from the
  * cursor its job recorded; it never starts a job over.
  */
-export async function consume(batch: MessageBatch<JobMessage>, db: Database, queue: Queue): Promise<void> {
+export async function consume(batch: MessageBatch<JobMessage>, env: Env): Promise<void> {
   for (const message of batch.messages) {
     try {
-      const retryIn = await handleMessage(db, queue, message.body, message.attempts);
+      const retryIn = await handleMessage(env, message.body, message.attempts);
       if (retryIn === null) message.ack();
       else message.retry({ delaySeconds: retryIn });
     } catch (err) {
       console.error(`queue message ${message.body.kind} failed (attempt ${message.attempts})`, err);
       const body = message.body;
       if (body.kind === "job" && message.attempts >= CHUNK_ATTEMPTS) {
+        const db = databaseFor(env, body.site);
         const job = await findJob(db, body.site, body.job).catch(() => undefined);
         if (job) await failJob(db, job, `a chunk failed ${message.attempts} times; the last error is in the log`, Date.now()).catch(() => undefined);
         message.ack();

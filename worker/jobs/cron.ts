@@ -13,21 +13,27 @@ export const STALL_MS = 15 * 60_000;
  * One page of the hourly fan-out: starts the daily job of each site in the page whose local list hour has
  * come and whose day's run has not started, and hands the next page to another message. The first page
  * also re-enqueues stalled jobs (a message dropped after its retries), which resume from their cursor.
+ * `control` holds the directory of sites; `siteDb` names the database of each site's own rows (jobs).
  */
-export async function cronPage(db: Database, queue: Queue, message: CronPageMessage): Promise<void> {
+export async function cronPage(control: Database, siteDb: (siteId: string) => Database, queue: Queue, message: CronPageMessage): Promise<void> {
   const { now } = message;
-  const page = await sitesAfter(db, message.after, SITES_PER_CRON_PAGE);
+  const page = await sitesAfter(control, message.after, SITES_PER_CRON_PAGE);
   const due = page
     .filter((s) => localHour(now, s.timezone) >= s.listHour)
     .map((s) => ({ siteId: s.id, date: localDay(now, s.timezone) }));
-  const started = await startDailyJobs(db, due, now);
-  const out: JobMessage[] = started.map((j) => jobChunk(j.siteId, j.id));
+  // One statement per database the page's sites live in (one, until sites are spread over several).
+  const byDatabase = new Map<Database, typeof due>();
+  for (const d of due) byDatabase.set(siteDb(d.siteId), [...(byDatabase.get(siteDb(d.siteId)) ?? []), d]);
+  const out: JobMessage[] = [];
+  for (const [db, sites] of byDatabase) out.push(...(await startDailyJobs(db, sites, now)).map((j) => jobChunk(j.siteId, j.id)));
   const last = page[page.length - 1];
   if (page.length === SITES_PER_CRON_PAGE && last) out.push({ kind: "cron", after: last.id, now });
   if (message.after === null) {
-    const stalled = await stalledJobs(db, now - STALL_MS, SITES_PER_CRON_PAGE);
+    // Jobs are site rows, all in one database today; once sites are spread over several, this scan runs
+    // in each of them.
+    const stalled = await stalledJobs(control, now - STALL_MS, SITES_PER_CRON_PAGE);
     if (stalled.length) {
-      await touchJobs(db, stalled, now);
+      await touchJobs(control, stalled, now);
       out.push(...stalled.map((j) => jobChunk(j.siteId, j.id)));
     }
   }

@@ -3,9 +3,10 @@ import { prospectNotification } from "../ingest/webhook";
 import type { Database } from "../store/db";
 import { dueLeads, leadsFrom, storeSweptScores, type DueCursor, type ScoreCursor, type SweptScore } from "../store/due-leads";
 import { advanceJob, failJob, jobUnmoved } from "../store/jobs";
-import { finishList, insertListRows, listBefore, onList } from "../store/prospect-lists";
+import { finishList, insertListRows, listBefore, listFigures, onList } from "../store/prospect-lists";
+import { leadTotals, storeSiteDay } from "../store/site-days";
 import { prepared, runBatch } from "../store/raw";
-import { purgeEventsBefore } from "../store/retention";
+import { purgeChunk } from "../store/retention";
 import { findRuleSet } from "../store/rules";
 import { findSite } from "../store/sites";
 import { DAY_MS } from "../scoring/decay";
@@ -18,8 +19,8 @@ import { enqueueNotices } from "./webhook";
 
 /** Leads re-evaluated per sweep chunk, and leads looked at per list chunk: one read and one small batch each. */
 export const DAILY_LEADS_PER_CHUNK = 200;
-/** Events deleted per purge statement: keeps each delete well inside D1's per-query time limit. */
-export const PURGE_EVENTS_PER_CHUNK = 5_000;
+/** Visitors whose expired events one purge chunk deletes (reading those visitors' events only). */
+export const PURGE_VISITORS_PER_CHUNK = 100;
 
 /** Counts shown in the job's cursor, per phase. */
 interface DailyCounts {
@@ -31,13 +32,15 @@ interface DailyCounts {
 /**
  * Where a site's daily run got to. sweep: leads whose next change time has come; list-top: leads stored
  * at or above the threshold, down the score index; list-due: leads whose time has come stored below it;
- * purge: events past retention, by the time index.
+ * figures: the day's totals for the console; purge: events past retention, visitor by visitor off the
+ * retention index.
  */
 type DailyCursor = DailyCounts &
   (
     | { phase: "sweep"; after?: DueCursor }
     | { phase: "list-top"; previous: string | null; after?: ScoreCursor }
     | { phase: "list-due"; previous: string | null; after?: DueCursor }
+    | { phase: "figures" }
     | { phase: "purge" }
   );
 
@@ -142,13 +145,26 @@ export async function dailyStep(db: Database, queue: Queue, job: JobRow, now: nu
       return { done: false };
     }
     // The last chunk marks the list complete in the same batch: from then on it is the day's stored list.
-    await commit({ ...counts, listed, phase: "purge" }, lines.length, [...writes, finishList(db, site.id, dateOf(job), at)]);
+    await commit({ ...counts, listed, phase: "figures" }, lines.length, [...writes, finishList(db, site.id, dateOf(job), at)]);
     return { done: false };
   }
 
-  const [purge] = await runBatch(db, [purgeEventsBefore(db, site.id, at - site.retentionDays * DAY_MS, PURGE_EVENTS_PER_CHUNK)]);
-  const purged = purge?.meta.changes ?? 0;
-  const done = purged < PURGE_EVENTS_PER_CHUNK;
+  if (cursor.phase === "figures") {
+    // The day's figures for the console's overview, next to the stored list: aggregates, never the rows.
+    const [totals, list] = await Promise.all([leadTotals(db, site.id, current.classes), listFigures(db, site.id, dateOf(job))]);
+    const topRules = list.newProspectRules
+      .map((t) => ({ ...t, points: Math.round(t.points * 100) / 100 }))
+      .sort((a, b) => b.leads - a.leads || b.points - a.points || a.rule.localeCompare(b.rule))
+      .slice(0, 10);
+    const figures = { eventsTotal: totals.eventsTotal, leads: totals.leads, prospects: list.prospects, newProspects: list.newProspects, classes: totals.classes, topRules };
+    await storeSiteDay(db, site.id, dateOf(job), figures, at);
+    await commit({ ...counts, phase: "purge" }, 0);
+    return { done: false };
+  }
+
+  const [deleted, marked] = await runBatch(db, purgeChunk(db, site.id, at - site.retentionDays * DAY_MS, PURGE_VISITORS_PER_CHUNK, at));
+  const purged = deleted?.meta.changes ?? 0;
+  const done = (marked?.meta.changes ?? 0) < PURGE_VISITORS_PER_CHUNK;
   await commit({ ...counts, purged: counts.purged + purged, phase: "purge" }, purged, [], done);
   return { done };
 }

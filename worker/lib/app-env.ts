@@ -19,3 +19,16 @@ export interface AppEnv {
   Bindings: Env;
   Variables: { db: Database; caller: Caller };
 }
+
+/** Variables set outside wrangler.toml, so `wrangler types` does not list them. */
+interface LocalVars {
+  /** "1" under local development only (npm start, the end-to-end tests): webhooks may go to http://localhost. */
+  ALLOW_LOCAL_WEBHOOKS?: string;
+}
+
+declare global {
+  namespace Cloudflare {
+    interface Env extends LocalVars {}
+  }
+  interface Env extends LocalVars {}
+}

@@ -21,8 +21,10 @@ export const MAX_BEACON_BYTES = 16 * 1024;
 export const MAX_BEACON_EVENTS = 20;
 /** Longest page path kept (after URL normalisation, which can lengthen a URL's path by percent-encoding). */
 export const MAX_PATH_LENGTH = 2000;
-/** Most events one visitor may send per clock minute; beyond it the beacon gets a 429. */
+/** Most events one visitor may send in any 60 seconds (in bursts of at most half); beyond it the beacon gets a 429. */
 export const MAX_VISITOR_EVENTS_PER_MINUTE = 120;
+/** Seconds a client waits when it has made too many new visitor ids (the NEW_VISITOR_RATE_LIMIT period). */
+export const NEW_VISITOR_RETRY_AFTER = 60;
 /** The header that says why a 202 stored nothing. */
 export const IGNORED_HEADER = "X-Leadscore-Ignored";
 
@@ -132,10 +134,9 @@ export const collect = new Hono<AppEnv>()
     // have no reason to retry, and are neither stored nor scored. The user agent itself is never stored.
     const userAgent = c.req.header("user-agent") ?? "";
     if (!userAgent || isbot(userAgent)) return ignored(c, "bot");
-    const { success } = await c.env.SITE_RATE_LIMIT.limit({ key: body.s });
-    if (!success) throw new ApiError("rate_limited", `too many beacons for site "${body.s}"; retry shortly`, { "Retry-After": "10" });
     const origin = c.req.header("origin") ?? null;
     const geo = countryOf(c.req.raw);
+    let siteLimitSpent = false;
     const events: IncomingEvent[] = body.e.map((e, i) => {
       const url = new URL(e.u);
       if (url.pathname.length > MAX_PATH_LENGTH) throw new ApiError("bad_request", `invalid beacon: e[${i}].u: the path is over ${MAX_PATH_LENGTH} characters`);
@@ -153,18 +154,39 @@ export const collect = new Hono<AppEnv>()
       body.v,
       events,
       receivedAt,
-      ({ site }) => {
+      // The site and origin are checked first, so a refused beacon spends no site allowance. The site is
+      // read with the rest of the scoring input (no extra round trip); a retried attempt spends nothing more.
+      async ({ site }) => {
         if (!originAllowed(origin, site.origins)) {
           throw new ApiError("forbidden", origin ? `origin ${origin} may not send events for site "${site.id}"` : "a beacon must carry an Origin header");
         }
+        if (siteLimitSpent) return;
+        siteLimitSpent = true;
+        const { success } = await c.env.SITE_RATE_LIMIT.limit({ key: site.id });
+        if (!success) throw new ApiError("rate_limited", `too many beacons for site "${site.id}"; retry shortly`, { "Retry-After": "10" });
       },
       sourceOf(body.e),
-      { eventsPerVisitorMinute: MAX_VISITOR_EVENTS_PER_MINUTE },
+      { eventsPerVisitorMinute: MAX_VISITOR_EVENTS_PER_MINUTE, newVisitor: () => newVisitorAllowed(c, body.s) },
     );
     if (result.ignored) return ignored(c, result.ignored);
     if (result.notify) c.executionCtx.waitUntil(enqueueNotices(c.env.JOBS, [result.notify]).catch((err: unknown) => console.error("enqueueing a prospect notice failed", err)));
     return c.json({ accepted: result.accepted.length, duplicates: result.duplicates }, 202);
   });
+
+/**
+ * The per-client limit on new visitor ids: a client (its connecting IP, which goes into the rate-limit
+ * binding's key and nowhere else: not stored, not logged) may start only so many visitors per site a minute,
+ * so minting fake prospects takes many addresses. Without the header (a request that did not come through
+ * Cloudflare's edge, such as a test calling the worker directly) there is no client to count.
+ */
+async function newVisitorAllowed(c: Context<AppEnv>, siteId: string): Promise<void> {
+  const ip = c.req.header("cf-connecting-ip");
+  if (!ip) return;
+  const { success } = await c.env.NEW_VISITOR_RATE_LIMIT.limit({ key: `${siteId}\n${ip}` });
+  if (!success) {
+    throw new ApiError("rate_limited", `too many new visitors from one client for site "${siteId}"; retry shortly`, { "Retry-After": String(NEW_VISITOR_RETRY_AFTER) });
+  }
+}
 
 /** The visitor's country as the edge located the request (ISO 3166 alpha-2), if it did. */
 function countryOf(request: Request): string | null {

@@ -65,6 +65,11 @@ function csvLine(r: ProspectRow, d: LeadDetails | undefined): string {
   return `${cells.map(csvCell).join(",")}\r\n`;
 }
 
+/** The prospect list as CSV, one line per prospect (the API streams the same lines; the console downloads this). */
+export function prospectsCsv(rows: ProspectRow[], details: Map<string, LeadDetails>): string {
+  return `${HEADER.map(csvCell).join(",")}\r\n${rows.map((r) => csvLine(r, details.get(r.visitorId))).join("")}`;
+}
+
 function encodeCursor(r: ProspectRow): string {
   return btoa(JSON.stringify([r.score, r.since, r.visitorId])).replaceAll("=", "");
 }

@@ -1,4 +1,4 @@
-import { Hono } from "hono";
+import { Hono, type Context } from "hono";
 import { z } from "zod";
 import type { SiteRow } from "../../schema";
 import { siteId } from "../ingest/ids";
@@ -6,10 +6,12 @@ import { reaches, type AppEnv } from "../lib/app-env";
 import { requireScope } from "../lib/auth";
 import { ApiError } from "../lib/errors";
 import { validate } from "../lib/validate";
+import { localWebhooksAllowed, webhookUrlProblem } from "../lib/webhook-url";
 import { defaultRules } from "../scoring/default-rules";
 import { isTimezone } from "../scoring/local-day";
 import { ruleSetSchema } from "../scoring/rules";
 import { siteFromPath } from "../lib/site-param";
+import type { Database } from "../store/db";
 import { insertSite, listSites, updateSite } from "../store/sites";
 
 const origin = z
@@ -22,11 +24,15 @@ const origins = z.array(origin).min(1).max(50);
 const listHour = z.number().int().min(0).max(23);
 /** Days raw events are kept; older ones are purged daily (scores stay). */
 const retentionDays = z.number().int().min(1).max(3650);
-/** Where prospect notices go: https, or http on this machine for trying it out. */
-const webhookUrl = z
-  .url({ protocol: /^https?$/ })
-  .max(2000)
-  .refine((u) => u.startsWith("https://") || /^http:\/\/(localhost|127\.0\.0\.1)(:\d+)?\//.test(u), "a webhook URL is https (http only for localhost)");
+/** Where prospect notices go; which hosts are allowed is checked in the handler (see webhook-url.ts). */
+const webhookUrl = z.url({ protocol: /^https?$/ }).max(2000);
+
+/** Refuses a webhook URL aimed at loopback, a private network or a metadata service (400). */
+function checkWebhookUrl(env: { ALLOW_LOCAL_WEBHOOKS?: string }, url: string | null | undefined): void {
+  if (!url) return;
+  const problem = webhookUrlProblem(url, localWebhooksAllowed(env));
+  if (problem) throw new ApiError("bad_request", `invalid body: webhookUrl: ${problem}`);
+}
 
 /** POST /api/sites body. */
 export const newSite = z.strictObject({
@@ -72,10 +78,9 @@ export function siteJson(site: SiteRow) {
   };
 }
 
-/** A new webhook signing key. */
+/** A new webhook signing key in the Standard Webhooks format: `whsec_` and 32 random bytes in base64. */
 function newWebhookSecret(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(24));
-  return `whsec_${btoa(String.fromCharCode(...bytes)).replaceAll("+", "-").replaceAll("/", "_").replaceAll("=", "")}`;
+  return `whsec_${btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32))))}`;
 }
 
 /** The site as the API shows it; the webhook's signing key only in the answer that made it. */
@@ -87,10 +92,34 @@ function randomSiteId(): string {
   return `site-${crypto.randomUUID().slice(0, 8)}`;
 }
 
+/**
+ * Applies a validated PATCH body to a site (PATCH /api/sites/:site and the console's settings form).
+ * Setting a webhook where there was none makes its signing key (newSecret); removing it drops the key.
+ */
+export async function changeSite(
+  db: Database,
+  env: { ALLOW_LOCAL_WEBHOOKS?: string },
+  site: SiteRow,
+  body: z.output<typeof siteChanges>,
+): Promise<{ updated: SiteRow; newSecret: boolean }> {
+  const { webhookUrl: url, ...changes } = body;
+  checkWebhookUrl(env, url);
+  const newSecret = url !== undefined && url !== null && !site.webhookSecret;
+  const webhook = url === undefined ? {} : url === null ? { webhookUrl: null, webhookSecret: null } : { webhookUrl: url, ...(newSecret ? { webhookSecret: newWebhookSecret() } : {}) };
+  const updated = await updateSite(db, site.id, {
+    ...changes,
+    ...(changes.origins ? { origins: changes.origins.map((o) => o.toLowerCase()) } : {}),
+    ...webhook,
+  });
+  if (!updated) throw new ApiError("not_found", `unknown site "${site.id}"`);
+  return { updated, newSecret };
+}
+
 /** POST /api/sites, GET /api/sites, GET and PATCH /api/sites/:site. */
 export const sitesRoutes = new Hono<AppEnv>()
   .post("/", requireScope("admin"), validate("json", newSite), async (c) => {
     const body = c.req.valid("json");
+    checkWebhookUrl(c.env, body.webhookUrl);
     const site: SiteRow = {
       id: body.id ?? randomSiteId(),
       name: body.name,
@@ -115,16 +144,7 @@ export const sitesRoutes = new Hono<AppEnv>()
   })
   .get("/:site", requireScope("read"), async (c) => c.json({ site: siteJson(await siteFromPath(c)) }))
   .patch("/:site", requireScope("admin"), validate("json", siteChanges), async (c) => {
-    const { webhookUrl: url, ...changes } = c.req.valid("json");
     const site = await siteFromPath(c);
-    // Setting a webhook where there was none makes its signing key; removing it drops the key.
-    const newSecret = url !== undefined && url !== null && !site.webhookSecret;
-    const webhook = url === undefined ? {} : url === null ? { webhookUrl: null, webhookSecret: null } : { webhookUrl: url, ...(newSecret ? { webhookSecret: newWebhookSecret() } : {}) };
-    const updated = await updateSite(c.var.db, site.id, {
-      ...changes,
-      ...(changes.origins ? { origins: changes.origins.map((o) => o.toLowerCase()) } : {}),
-      ...webhook,
-    });
-    if (!updated) throw new ApiError("not_found", `unknown site "${site.id}"`);
+    const { updated, newSecret } = await changeSite(c.var.db, c.env, site, c.req.valid("json"));
     return c.json(siteAnswer(updated, newSecret));
   });

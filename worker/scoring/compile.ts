@@ -1,4 +1,5 @@
-import { fileNameMatcher, fileOf, passes } from "./conditions";
+import { fileOf, passes } from "./conditions";
+import { fileNameMatcher, pathMatcher } from "./glob";
 import { DAY_MS, decayOf, type Decay } from "./decay";
 import type { ScoredEvent } from "./event";
 import { dimensionOf, kindOf, type Rule, type RuleSet } from "./rules";
@@ -56,17 +57,17 @@ const compiledSets = new WeakMap<RuleSet, Compiled>();
 const MEMO_PATHS = 2_000;
 
 /**
- * A path test by URLPattern, remembered per path: matching a pattern costs microseconds, and the same
- * few paths come back all the time.
+ * A path test (linear in the path, see glob.ts), remembered per path: the same few paths come back all
+ * the time.
  */
 function pathTest(pattern: string): (path: string) => boolean {
-  const compiled = new URLPattern({ pathname: pattern });
+  const compiled = pathMatcher(pattern);
   const memo = new Map<string, boolean>();
   return (path) => {
     let hit = memo.get(path);
     if (hit === undefined) {
       if (memo.size >= MEMO_PATHS) memo.clear();
-      hit = compiled.test({ pathname: path });
+      hit = compiled(path);
       memo.set(path, hit);
     }
     return hit;

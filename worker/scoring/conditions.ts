@@ -16,16 +16,6 @@ export function passes(value: unknown, c: Condition): boolean {
   return (c.min === undefined || n >= c.min) && (c.max === undefined || n <= c.max);
 }
 
-/** A file-name pattern where * matches any run of characters, compared without regard to case. */
-export function fileNameMatcher(pattern: string): (name: string) => boolean {
-  const source = pattern
-    .split("*")
-    .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
-    .join(".*");
-  const re = new RegExp(`^${source}$`, "i");
-  return (name) => re.test(name);
-}
-
 /** The file name and lowercase extension of a downloaded file's URL or path. */
 export function fileOf(file: unknown): { name: string; ext: string } | null {
   if (typeof file !== "string" || file === "") return null;

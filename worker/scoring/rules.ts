@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { UNSUPPORTED_PATH_SYNTAX } from "./glob";
 
 /** Rule ids appear in URLs, CSV and breakdowns: keep them short and plain. */
 const ruleId = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, "use 1-64 of a-z, 0-9, _ and -, starting with a letter or digit");
@@ -6,12 +7,16 @@ const ruleId = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, "use 1-64 of a-z, 
 /** Dimension names: engagement and fit are built in; a rule set may declare more. */
 const dimensionName = z.string().regex(/^[a-z][a-z0-9_]{0,31}$/, "use 1-32 of a-z, 0-9 and _, starting with a letter");
 
-/** A URL path pattern in URLPattern syntax, e.g. "/pricing", "/blog/*", "/docs/:page". */
+/**
+ * A URL path pattern in the part of URLPattern syntax that matches in linear time: literal text, `*` and
+ * `:name`, e.g. "/pricing", "/blog/*", "/docs/:page" (see glob.ts).
+ */
 export const pathPattern = z
   .string()
   .min(1)
   .max(500)
   .startsWith("/", "a path pattern starts with /")
+  .refine((p) => !UNSUPPORTED_PATH_SYNTAX.test(p), "a path pattern is literal text, * and :name (no groups, ?, + or \\)")
   .refine((p) => {
     try {
       new URLPattern({ pathname: p });

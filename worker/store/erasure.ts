@@ -1,6 +1,10 @@
 import { and, eq, inArray, sql } from "drizzle-orm";
 import { erasedVisitors, events, prospectListRows, prospectLists, visitors } from "../../schema";
+import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import type { Database } from "./db";
+
+/** The same number of zero bytes as a column's value holds (NULL stays NULL), as text. */
+const zeroed = (column: SQLiteColumn) => sql`CASE WHEN ${column} IS NULL THEN NULL ELSE CAST(zeroblob(length(CAST(${column} AS BLOB))) AS TEXT) END`;
 
 /** What an erasure removed. */
 export interface Erased {
@@ -31,7 +35,19 @@ export async function eraseVisitors(db: Database, siteId: string, ids: { id: str
   // list's header; see jobs/daily.ts), found by date through the list key.
   const listDates = sql`(SELECT date FROM prospect_lists WHERE site_id = ${siteId}
     UNION SELECT substr(id, 7) FROM jobs WHERE site_id = ${siteId} AND kind = 'daily' AND status IN ('queued', 'running'))`;
-  const [deletedEvents, deletedVisitors, deletedLines] = await db.batch([
+  const [, , deletedEvents, deletedVisitors, deletedLines] = await db.batch([
+    // SQLite frees a deleted row's bytes without clearing them, and D1 refuses PRAGMA secure_delete (and
+    // VACUUM), so what names the person is first overwritten in place with as many zero bytes: the freed
+    // space then holds zeros, not their email, traits and properties. (Keys and index entries cannot be
+    // overwritten this way; README, "Erasure", says what remains.)
+    db
+      .update(events)
+      .set({ props: zeroed(events.props), path: zeroed(events.path) })
+      .where(and(eq(events.siteId, siteId), inArray(events.visitorId, visitorIds))),
+    db
+      .update(visitors)
+      .set({ state: zeroed(visitors.state), source: zeroed(visitors.source), email: zeroed(visitors.email) })
+      .where(and(eq(visitors.siteId, siteId), inArray(visitors.id, visitorIds))),
     db.delete(events).where(and(eq(events.siteId, siteId), inArray(events.visitorId, visitorIds))),
     db.delete(visitors).where(and(eq(visitors.siteId, siteId), inArray(visitors.id, visitorIds))).returning({ id: visitors.id }),
     db

@@ -96,3 +96,41 @@ export async function listPage(db: Database, siteId: string, date: string, limit
     reasons: r.reasons,
   }));
 }
+
+/** The dates of a site's stored lists, newest first (at most `limit`). */
+export async function storedListDates(db: Database, siteId: string, limit: number): Promise<string[]> {
+  const rows = await db
+    .select({ date: prospectLists.date })
+    .from(prospectLists)
+    .where(eq(prospectLists.siteId, siteId))
+    .orderBy(desc(prospectLists.date))
+    .limit(limit);
+  return rows.map((r) => r.date);
+}
+
+/** Every line of a stored list, in rank order: its rows a page at a time, or the one blob of an older list. */
+export async function storedListRows(db: Database, list: { siteId: string; date: string; paged: boolean; rows: ProspectRow[] }): Promise<ProspectRow[]> {
+  if (!list.paged) return list.rows;
+  const out: ProspectRow[] = [];
+  for (let after: ListCursor | undefined; ; ) {
+    const page = await listPage(db, list.siteId, list.date, 1_000, after);
+    out.push(...page);
+    const last = page[page.length - 1];
+    if (page.length < 1_000 || !last) return out;
+    after = { score: last.score, since: last.since, visitorId: last.visitorId };
+  }
+}
+
+/** A stored list's size, its new prospects, and the rules named among the new ones' reasons: one aggregate read. */
+export async function listFigures(db: Database, siteId: string, date: string) {
+  const [sizes, rules] = await Promise.all([
+    db.all<{ prospects: number; fresh: number }>(sql`
+      SELECT count(*) AS prospects, coalesce(sum(is_new), 0) AS fresh FROM prospect_list_rows WHERE site_id = ${siteId} AND date = ${date}`),
+    db.all<{ rule: string; label: string; leads: number; points: number }>(sql`
+      SELECT json_extract(r.value, '$.rule') AS rule, max(json_extract(r.value, '$.label')) AS label, count(*) AS leads,
+        sum(json_extract(r.value, '$.points')) AS points
+      FROM prospect_list_rows AS p, json_each(p.reasons) AS r
+      WHERE p.site_id = ${siteId} AND p.date = ${date} AND p.is_new = 1 GROUP BY 1`),
+  ]);
+  return { prospects: sizes[0]?.prospects ?? 0, newProspects: sizes[0]?.fresh ?? 0, newProspectRules: rules };
+}
