@@ -8,6 +8,7 @@ import { validate } from "../lib/validate";
 import { leadTimeline } from "../store/lead-timeline";
 import { sentProps } from "./event-json";
 import { eventCursor, eventCursorText } from "./visitor-history";
+import { receivedAtOf } from "../store/events";
 
 /** GET .../visitors/:id/events query: a page of events before a cursor. */
 export const eventsQuery = z.strictObject({
@@ -32,8 +33,7 @@ export const visitorEventsRoutes = new Hono<AppEnv>().get("/:id/events", require
       type: e.type,
       path: e.path,
       at: iso(e.ts),
-      // The receipt time is the millisecond part of the event's sequence number (see events.seq).
-      receivedAt: iso(Math.floor(e.seq / 1000)),
+      receivedAt: iso(receivedAtOf(e)),
       props: sentProps(e.props),
     })),
     nextCursor: page.next ? eventCursorText(page.next) : null,

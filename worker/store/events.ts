@@ -24,3 +24,11 @@ export function scoredEventOf(row: EventRow): ScoredEvent {
   const props = row.country === null ? row.props : { ...row.props, [GEO_COUNTRY_PROP]: row.country };
   return { id: row.id, type: row.type, ts: row.ts, path: row.path, props };
 }
+
+/**
+ * When the collector received a stored event (ms): its sequence number's millisecond part. A sequence number
+ * is the receipt time in microseconds, raised by a microsecond at most per event given out in the same one.
+ */
+export function receivedAtOf(row: Pick<EventRow, "seq">): number {
+  return Math.floor(row.seq / 1000);
+}

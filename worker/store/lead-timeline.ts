@@ -22,7 +22,8 @@ export function timelineKey(row: EventRow): TimelineCursor {
 
 /** The lead's visitor ids, as a subquery: its own id and every visitor merged into it. */
 function groupIds(siteId: string, leadId: string) {
-  return sql`${events.visitorId} IN (SELECT id FROM visitors WHERE site_id = ${siteId} AND (id = ${leadId} OR lead_id = ${leadId}) UNION SELECT ${leadId})`;
+  // The merged ids come from the lead_id index alone; an `id = ? OR lead_id = ?` would scan the site.
+  return sql`${events.visitorId} IN (SELECT ${leadId} UNION SELECT id FROM visitors WHERE site_id = ${siteId} AND lead_id = ${leadId})`;
 }
 
 /** Every stored event of a lead (all its visitor ids), in no particular order. */

@@ -59,7 +59,8 @@ export interface MergeWrite {
 export async function commitMerge(db: Database, m: MergeWrite): Promise<void> {
   const all = [m.keep, ...m.merged];
   const [a, b] = m.leadIds;
-  const groups = sql`id IN (${a}, ${b}) OR lead_id IN (${a}, ${b})`;
+  // Both groups by key and the lead_id index (an OR over id and lead_id would scan the site's visitors).
+  const groups = sql`id IN (SELECT ${a} UNION SELECT ${b} UNION SELECT id FROM visitors WHERE site_id = ${m.siteId} AND lead_id IN (${a}, ${b}))`;
   const versionSum = all.reduce((sum, r) => sum + r.version, 0);
   const guard = abortIf(db, m.siteId, sql`${sites.rulesVersion} IS NOT ${m.rulesVersion} OR ${visitorsMoved(m.siteId, all.length, versionSum, groups)}`);
   const keep = db

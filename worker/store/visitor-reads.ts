@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, gte, inArray, isNull, lt, ne, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, gte, inArray, isNull, lt, ne, sql, type SQL } from "drizzle-orm";
 import { visitors, type VisitorRow } from "../../schema";
 import type { Database } from "./db";
 
@@ -9,27 +9,6 @@ import type { Database } from "./db";
  */
 export function idsWhere(db: Database, siteId: string, which: SQL) {
   return inArray(visitors.id, db.select({ id: visitors.id }).from(visitors).where(and(eq(visitors.siteId, siteId), which)));
-}
-
-/** Where a leaderboard page starts: after this score and id. */
-export interface LeaderboardCursor {
-  score: number;
-  id: string;
-}
-
-/**
- * Leads by score, best first (ties by id, descending), after an optional cursor. Both keys run the same way
- * as the (site_id, score, id) index over leads, so a page is one range read of `limit` entries wherever it
- * starts, also deep inside a group of equal scores.
- */
-export function leaderboard(db: Database, siteId: string, limit: number, after?: LeaderboardCursor) {
-  const page = after ? sql`(${visitors.score}, ${visitors.id}) < (${after.score}, ${after.id})` : undefined;
-  return db
-    .select()
-    .from(visitors)
-    .where(and(eq(visitors.siteId, siteId), isNull(visitors.leadId), page))
-    .orderBy(desc(visitors.score), desc(visitors.id))
-    .limit(limit);
 }
 
 /** One visitor, or undefined. */
@@ -108,7 +87,7 @@ export interface ScanWindow {
 }
 
 /**
- * Walks the site's leads in leaderboard order (score or lastSeen, highest first, ties by id) after an
+ * Walks the site's leads in leaderboard order (score or lastSeen, highest first, ties by id descending) after an
  * optional cursor, covering at most `scan` leads, and answers those among them that pass `filters`. The
  * window bounds the rows a filtered page returns however rare the matches are; the caller follows `end`.
  * Order by score walks the score index. Order by lastSeen has no index (one would cost every beacon a
@@ -120,9 +99,11 @@ export async function scanLeaders(
   { order, after, scan, filters = {} }: { order: LeaderboardOrder; after?: ScanCursor; scan: number; filters?: ScanFilters },
 ): Promise<ScanWindow> {
   const key = order === "score" ? visitors.score : visitors.lastSeen;
-  const page = after ? or(lt(key, after.key), and(eq(key, after.key), gt(visitors.id, after.id))) : undefined;
+  // Both keys descending, as the (site_id, score, id) index over leads runs: a window by score is one range
+  // read of that index wherever it starts, also deep inside a run of equal scores.
+  const page = after ? sql`(${key}, ${visitors.id}) < (${after.key}, ${after.id})` : undefined;
   const inOrder = and(eq(visitors.siteId, siteId), isNull(visitors.leadId), page);
-  const window = db.select({ id: visitors.id }).from(visitors).where(inOrder).orderBy(desc(key), asc(visitors.id)).limit(scan);
+  const window = db.select({ id: visitors.id }).from(visitors).where(inOrder).orderBy(desc(key), desc(visitors.id)).limit(scan);
   const { minScore, belowScore, trait } = filters;
   const [rows, end] = await db.batch([
     db
@@ -138,8 +119,8 @@ export async function scanLeaders(
           trait ? sql`lower(json_extract(${visitors.state}, '$.traits.' || json_quote(${trait.name}))) = lower(${trait.equals})` : undefined,
         ),
       )
-      .orderBy(desc(key), asc(visitors.id)),
-    db.select({ key, id: visitors.id }).from(visitors).where(inOrder).orderBy(desc(key), asc(visitors.id)).limit(1).offset(scan - 1),
+      .orderBy(desc(key), desc(visitors.id)),
+    db.select({ key, id: visitors.id }).from(visitors).where(inOrder).orderBy(desc(key), desc(visitors.id)).limit(1).offset(scan - 1),
   ]);
   const last = end[0];
   return { rows, end: last ? { key: last.key, id: last.id } : null };
