@@ -6,6 +6,8 @@ import type { Summary } from "./step.ts";
 export interface ScaleBench {
   bench: "scale";
   node: string;
+  /** The commit measured (uncommitted changes aside). */
+  commit?: string;
   limits: Record<string, number>;
   scales: ScaleResult[];
   failures: number;
@@ -41,6 +43,6 @@ export function renderScale(r: ScaleBench): string {
     if (notes.length) out.push("", `Notes: ${notes.join("; ")}.`);
     out.push("");
   }
-  out.push(`Node ${r.node}, heap capped at 128 MB; ${r.failures === 0 ? "every invocation kept inside the limits." : `${r.failures} invocation(s) broke a limit.`}`);
+  out.push(`${r.commit ? `Commit ${r.commit}, ` : ""}Node ${r.node}, heap capped at 128 MB; ${r.failures === 0 ? "every invocation kept inside the limits." : `${r.failures} invocation(s) broke a limit.`}`);
   return out.join("\n");
 }
