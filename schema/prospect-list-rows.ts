@@ -15,6 +15,8 @@ export const prospectListRows = sqliteTable(
     score: real("score").notNull(),
     since: integer("since").notNull(),
     email: text("email"),
+    /** Whether the email was verified (a signed identify or the API) when the list was stored. */
+    emailVerified: integer("email_verified", { mode: "boolean" }).notNull().default(false),
     class: text("class"),
     grade: text("grade"),
     isNew: integer("is_new", { mode: "boolean" }).notNull(),

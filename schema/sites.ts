@@ -18,6 +18,12 @@ export const sites = sqliteTable("sites", {
   webhookUrl: text("webhook_url"),
   /** The HMAC-SHA256 key that signs those notices (shown once, when the webhook is set). */
   webhookSecret: text("webhook_secret"),
+  /**
+   * The key the site's own backend signs identified emails with (hex HMAC-SHA256 of the email, sent as
+   * `sig`): only a signed identify may join leads or change a verified lead. Shown once when made; null
+   * for a site made before verification existed, until an admin makes one.
+   */
+  identitySecret: text("identity_secret"),
   createdAt: integer("created_at").notNull(),
 });
 

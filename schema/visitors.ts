@@ -16,7 +16,10 @@ export const visitors = sqliteTable(
     version: integer("version").notNull(),
     firstSeen: integer("first_seen").notNull(),
     lastSeen: integer("last_seen").notNull(),
-    /** The lead's email once identified (lowercase), for server-side events sent by email. */
+    /**
+     * The lead's email once a verified identify named it (lowercase), for server-side events sent by email
+     * and for joining leads. An unverified browser claim stays in the state only.
+     */
     email: text("email"),
     /**
      * Set when this visitor turned out to be the same person as another (the same email): the id of

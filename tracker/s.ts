@@ -23,9 +23,6 @@ interface Ev {
   d?: Props;
 }
 
-/** What leadscore('identify', ...) takes. */
-type Identity = { email?: string; traits?: Props };
-
 /** The page-facing command function, and the queue the head stub fills before the script loads. */
 type Leadscore = ((...args: unknown[]) => void) & { q?: Iterable<unknown>[] };
 
@@ -120,10 +117,12 @@ type Leadscore = ((...args: unknown[]) => void) & { q?: Iterable<unknown>[] };
       flush();
     };
 
-    // leadscore('track', name, props), leadscore('identify', {email, traits}), leadscore('consent', yes).
+    // leadscore('track', name, props), leadscore('identify', {email, sig, traits}), leadscore('consent', yes).
+    // An identify goes as the page gave it ({email, sig, traits}: sig is the site backend's hex HMAC-SHA256
+    // of the email); the collector puts the traits beside email and sig.
     const command: Leadscore = safe((name?: unknown, a?: unknown, b?: unknown) => {
       if (name == "consent") consent(a);
-      else add(name as string, name == "identify" ? { d: { ...(a as Identity).traits, email: (a as Identity).email } as Props } : { c: a as string, d: b as Props });
+      else add(name as string, name == "identify" ? { d: a as Props } : { c: a as string, d: b as Props });
     });
     const stub = w.leadscore;
     w.leadscore = command;

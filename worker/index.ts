@@ -11,6 +11,7 @@ import { consoleRoutes } from "./routes/console";
 import { erasureRoutes } from "./routes/erasure";
 import { eventsRoutes } from "./routes/events";
 import { health } from "./routes/health";
+import { identitySecretRoutes } from "./routes/identity-secret";
 import { openApiRoutes } from "./routes/openapi";
 import { prospectsRoutes } from "./routes/prospects";
 import { rulesRoutes } from "./routes/rules";
@@ -46,7 +47,8 @@ const api = new Hono<AppEnv>()
   .route("/sites/:site/events", eventsRoutes)
   .route("/sites/:site/accounts", accountsRoutes)
   .route("/sites/:site/jobs", jobsRoutes)
-  .route("/sites/:site/webhook-failures", webhookFailuresRoutes);
+  .route("/sites/:site/webhook-failures", webhookFailuresRoutes)
+  .route("/sites/:site/identity-secret", identitySecretRoutes);
 
 /** The collector: beacons at /e, the API under /api, the console under /app (the tracker and the console's script are static assets). */
 export const app = new Hono<AppEnv>()

@@ -36,6 +36,7 @@ CREATE TABLE `prospect_list_rows` (
 	`score` real NOT NULL,
 	`since` integer NOT NULL,
 	`email` text,
+	`email_verified` integer DEFAULT false NOT NULL,
 	`class` text,
 	`grade` text,
 	`is_new` integer NOT NULL,

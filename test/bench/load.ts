@@ -174,13 +174,11 @@ async function main() {
           }
           context.sent = sent;
           context.retry = retry;
-          const now = Date.now();
-          const path = pick(["/", "/pricing", "/contact", "/blog/post", "/docs/start"]);
           // Each beacon from a client address of its own (198.18.0.0/15, the benchmarking range), as from many
           // browsers: wrangler dev would otherwise count every new visitor against 127.0.0.1's allowance.
           const client = `198.18.${Math.floor(Math.random() * 256)}.${Math.floor(Math.random() * 256)}`;
           request.headers = { "content-type": "text/plain;charset=UTF-8", origin: ORIGIN, "user-agent": USER_AGENT, "cf-connecting-ip": client };
-          request.body = JSON.stringify({ s: sent.site, v: sent.visitor, t: now, e: [{ i: sent.id, n: "pageview", t: now, u: `${ORIGIN}${path}?utm_source=bench` }] });
+          request.body = beaconOf(sent, Date.now());
           return request;
         },
         onResponse(status, body, context: { sent?: Sent; retry?: boolean }) {

@@ -63,7 +63,7 @@ export interface BeaconEvent {
   u: string;
   r?: string;
   c?: string;
-  d?: Record<string, string | number | boolean>;
+  d?: Record<string, unknown>;
 }
 
 /** A beacon body as the tracker sends it. */
@@ -116,7 +116,7 @@ export interface VisitorJson {
   visits: number;
   breakdown: { rule: string; label: string; points: number; fired: number }[];
   source: Record<string, string> | null;
-  identity: { email: string | null; traits: Record<string, string | number | boolean> };
+  identity: { email: string | null; emailVerified: boolean; traits: Record<string, string | number | boolean> };
   recentEvents: { id: string; type: string; path: string; at: string; props: Record<string, unknown> | null }[];
 }
 

@@ -32,6 +32,7 @@ const routes: { method: string; pattern: string; path: string; body?: unknown; s
   { method: "DELETE", pattern: "/api/sites/:site/visitors/:id", path: "/api/sites/acme/visitors/visitor-0001", scopes: ["admin"] },
   { method: "GET", pattern: "/api/sites/:site/prospects", path: "/api/sites/acme/prospects", scopes: ["admin", "read"] },
   { method: "GET", pattern: "/api/sites/:site/accounts", path: "/api/sites/acme/accounts", scopes: ["admin", "read"] },
+  { method: "POST", pattern: "/api/sites/:site/identity-secret", path: "/api/sites/acme/identity-secret", scopes: ["admin"] },
   { method: "POST", pattern: "/api/sites/:site/events", path: "/api/sites/acme/events", body: { visitorId: "visitor-0001", events: [{ id: "event-0001", type: "email_open", at: Date.now() }] }, scopes: ["admin", "ingest"] },
 ];
 

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import worker from "../../worker/index";
 import { overviewFigures } from "../../worker/routes/console-overview";
 import type { SiteDayRow } from "../../schema";
-import { api, createSite, event, track } from "../support/api";
+import { api, createSite, event, signedIdentify, track } from "../support/api";
 import { signIn } from "../support/console";
 import { captureQueue, drainQueue } from "../support/jobs";
 
@@ -18,13 +18,14 @@ const RULES = {
   ],
 };
 
-const identify = (email: string) => event("identify", "/", 0, { d: { email } });
+// Signed by the site's backend: lookups by email find verified emails only.
+const identify = (email: string) => signedIdentify("acme", email);
 
 /** Three leads: ana a prospect (62, hot), bo warm (31), an anonymous visitor with one page view. */
 async function siteWithLeads(): Promise<void> {
   await createSite("acme", RULES, { listHour: 0 });
-  await track("acme", "visitor-ana1", identify("ana@acme.example"), event("pageview", "/contact"), event("pageview", "/contact"));
-  await track("acme", "visitor-bo01", identify("bo@acme.example"), event("pageview", "/contact"));
+  await track("acme", "visitor-ana1", await identify("ana@acme.example"), event("pageview", "/contact"), event("pageview", "/contact"));
+  await track("acme", "visitor-bo01", await identify("bo@acme.example"), event("pageview", "/contact"));
   await track("acme", "visitor-anon", event("pageview", "/"));
 }
 

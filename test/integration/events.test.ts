@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { api, createSite, event, tableCounts, track, visitor } from "../support/api";
+import { api, createSite, event, signedIdentify, tableCounts, track, visitor } from "../support/api";
 import emailEngagement from "../../worker/scoring/examples/email-engagement.json";
 
 const now = Date.now();
@@ -17,7 +17,7 @@ describe("POST /api/sites/:site/events", () => {
 
   it("finds the visitor identified with an email, whatever its case", async () => {
     await createSite("acme", emailEngagement);
-    await track("acme", "visitor-0002", event("identify", "/", 0, { d: { email: "ana@acme.example" } }));
+    await track("acme", "visitor-0002", await signedIdentify("acme", "ana@acme.example"));
     const res = await send("acme", { email: "Ana@ACME.example", events: [{ id: "click-0001", type: "email_click", at: now }] });
     expect(((await res.json()) as { visitorId: string }).visitorId).toBe("visitor-0002");
     expect((await visitor("acme", "visitor-0002")).score).toBe(6);

@@ -4,7 +4,7 @@ import { visitors } from "../../schema";
 import { FILTER_SCAN } from "../../worker/ingest/leaderboard";
 import { emptyState, type ScoreState } from "../../worker/scoring/state";
 import { database } from "../../worker/store/db";
-import { api, createSite, event, track } from "../support/api";
+import { api, createSite, event, signEmail, track } from "../support/api";
 import type { RuleSetInput } from "../../worker/scoring/rules";
 
 interface Page<T> {
@@ -47,8 +47,9 @@ describe("a lead's event timeline", () => {
   it("pages through every event of all the lead's visitor ids, newest first, each once", async () => {
     await createSite();
     await track("acme", "browser-a-01", event("pageview", "/", 50_000), event("pageview", "/a", 40_000));
-    await track("acme", "browser-a-01", event("identify", "/", 30_000, { d: { email: "ana@example.com" } }));
-    await track("acme", "browser-b-01", event("pageview", "/b", 20_000), event("identify", "/", 10_000, { d: { email: "ana@example.com" } }));
+    // Signed by the site's backend: only verified identifies join leads.
+    await track("acme", "browser-a-01", event("identify", "/", 30_000, { d: { email: "ana@example.com", sig: await signEmail("acme", "ana@example.com") } }));
+    await track("acme", "browser-b-01", event("pageview", "/b", 20_000), event("identify", "/", 10_000, { d: { email: "ana@example.com", sig: await signEmail("acme", "ana@example.com") } }));
     await track("acme", "browser-b-01", event("pageview", "/c"));
     await track("acme", "stranger-01", event("pageview", "/x"));
 
@@ -112,8 +113,9 @@ describe("leaderboard lookups and filters", () => {
     // scores: d1 = 1 (B2, cold), w1 = 6 (B1, warm), h1 = 11 (A2, hot), p1 = 16 (A1 prospect, hot)
     await track("acme", "lead-d1-000", event("pageview", "/", 90_000));
     await track("acme", "lead-w1-000", event("pageview", "/contact", 80_000));
-    await track("acme", "lead-h1-000", event("pageview", "/", 70_000), event("identify", "/", 65_000, { d: { email: "h@example.com", title: "Director" } }));
-    await track("acme", "lead-p1-000", event("pageview", "/contact", 60_000), event("identify", "/", 55_000, { d: { email: "P@Example.com", title: "director", company: "Acme" } }));
+    // Signed by the site's backend: lookups by email find verified emails only.
+    await track("acme", "lead-h1-000", event("pageview", "/", 70_000), event("identify", "/", 65_000, { d: { email: "h@example.com", sig: await signEmail("acme", "h@example.com"), title: "Director" } }));
+    await track("acme", "lead-p1-000", event("pageview", "/contact", 60_000), event("identify", "/", 55_000, { d: { email: "P@Example.com", sig: await signEmail("acme", "P@Example.com"), title: "director", company: "Acme" } }));
   }
 
   it("finds a lead by email, whatever its case, and answers an empty list for an unknown one", async () => {

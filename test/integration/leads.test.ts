@@ -3,10 +3,11 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { database } from "../../worker/store/db";
 import { StaleWrite } from "../../worker/store/guard";
 import { commitMerge, leadGroup } from "../../worker/store/leads";
-import { api, beaconBody, createSite, event, sendBeacon, tableCounts, track, visitor } from "../support/api";
+import { api, beaconBody, createSite, event, sendBeacon, signedIdentify, tableCounts, track, visitor } from "../support/api";
 import { captureQueue, drainQueue } from "../support/jobs";
 
-const identify = (email: string) => event("identify", "/", 0, { d: { email } });
+// Merges take a verified identify: one the site's backend signed.
+const identify = (email: string) => signedIdentify("acme", email);
 const leaderboard = async (site: string) =>
   ((await (await api(`/api/sites/${site}/visitors?limit=50`)).json()) as { visitors: { id: string; score: number }[] }).visitors.map((v) => [v.id, v.score]);
 
@@ -18,8 +19,8 @@ describe("one lead per email", () => {
     // Laptop: two visits with the contact page (1 + 5 + 1 + 5); phone: one video page view and a play (1 + 2).
     await track("acme", "laptop-0001", event("pageview", "/contact", 5 * 3_600_000), event("pageview", "/contact", 3 * 3_600_000));
     await track("acme", "phone-00001", event("pageview", "/video", 60_000), event("video_play", "/video", 50_000));
-    await track("acme", "laptop-0001", identify("ana@acme.example"));
-    await track("acme", "phone-00001", identify("Ana@Acme.example"));
+    await track("acme", "laptop-0001", await identify("ana@acme.example"));
+    await track("acme", "phone-00001", await identify("Ana@Acme.example"));
 
     const lead = await visitor("acme", "phone-00001");
     expect(lead).toMatchObject({ id: "laptop-0001", visitorIds: ["laptop-0001", "phone-00001"], visits: 3 });
@@ -35,9 +36,9 @@ describe("one lead per email", () => {
 
   it("gives the same scores when the rules are replayed over the merged history", async () => {
     await createSite();
-    await track("acme", "laptop-0002", event("pageview", "/", 4 * 3_600_000), identify("bo@acme.example"));
+    await track("acme", "laptop-0002", event("pageview", "/", 4 * 3_600_000), await identify("bo@acme.example"));
     await track("acme", "phone-00002", event("pageview", "/contact", 2 * 3_600_000), event("video_play", "/", 2 * 3_600_000 - 1000));
-    await track("acme", "phone-00002", identify("bo@acme.example"), event("pageview", "/contact"));
+    await track("acme", "phone-00002", await identify("bo@acme.example"), event("pageview", "/contact"));
     const before = await visitor("acme", "laptop-0002");
     const rules = (await (await api("/api/sites/acme/rules")).json()) as { rules: unknown };
     const queued = captureQueue();
@@ -54,7 +55,7 @@ describe("one lead per email", () => {
     // The mailer knows the email first; the browser identifies later.
     const res = await api("/api/sites/acme/events", "POST", { email: "cy@acme.example", events: [{ id: "click-0001", type: "email_click", at: Date.now() - 60_000 }] });
     const { visitorId } = (await res.json()) as { visitorId: string };
-    await track("acme", "browser-001", event("pageview"), identify("cy@acme.example"));
+    await track("acme", "browser-001", event("pageview"), await identify("cy@acme.example"));
     const lead = await visitor("acme", "browser-001");
     expect(lead.id).toBe(visitorId);
     expect(lead.score).toBe(7);
@@ -65,8 +66,8 @@ describe("one lead per email", () => {
 
   it("erases the whole person: every visitor id of the lead, and none is tracked again", async () => {
     await createSite();
-    await track("acme", "laptop-0003", event("pageview"), identify("di@acme.example"));
-    await track("acme", "phone-00003", event("pageview"), identify("di@acme.example"));
+    await track("acme", "laptop-0003", event("pageview"), await identify("di@acme.example"));
+    await track("acme", "phone-00003", event("pageview"), await identify("di@acme.example"));
     const res = await api("/api/sites/acme/visitors/phone-00003", "DELETE");
     expect(await res.json()).toMatchObject({ visitorIds: ["laptop-0003", "phone-00003"], erased: { events: 4, visitor: true } });
     expect(await tableCounts()).toMatchObject({ visitors: 0, events: 0 });

@@ -12,6 +12,7 @@ const ROUTES: [method: string, path: string][] = [
   ["PUT", "/api/sites/acme/rules"],
   ["POST", "/api/sites/acme/rules/preview"],
   ["POST", "/api/sites/acme/events"],
+  ["POST", "/api/sites/acme/identity-secret"],
 ];
 
 const MALFORMED: [string, string][] = [

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { app } from "../../worker/index";
 import { openApiPath } from "../../worker/openapi/document";
 import { operations } from "../../worker/openapi/operations";
-import { api, call, createSite, event, track } from "../support/api";
+import { api, call, createSite, event, signedIdentify, track } from "../support/api";
 
 type Json = Record<string, unknown>;
 type Doc = { openapi: string; paths: Record<string, Record<string, Json>> };
@@ -83,7 +83,8 @@ describe("the OpenAPI document", () => {
   it("describes what the API really answers", async () => {
     const d = await doc();
     await createSite("acme", undefined, { webhookUrl: "https://hooks.example/x" });
-    await track("acme", "visitor-0001", event("pageview", "/contact"), event("identify", "/", 0, { d: { email: "ana@acme.example", company: "Acme", title: "CTO" } }));
+    // Signed by the site's backend: only a verified email finds its lead.
+    await track("acme", "visitor-0001", event("pageview", "/contact"), await signedIdentify("acme", "ana@acme.example", { company: "Acme", title: "CTO" }));
     await api("/api/sites/acme/events", "POST", { email: "bo@example.com", events: [{ id: "mail-000001", type: "email_open", at: Date.now() }] });
     const token = await api("/api/tokens", "POST", { name: "sales", scope: "read", sites: ["acme"] });
     // The check can fail: an answer with a field the document does not declare is refused.
@@ -109,6 +110,8 @@ describe("the OpenAPI document", () => {
       ["patch", "/api/sites/{site}", 200, await api("/api/sites/acme", "PATCH", { name: "Acme" })],
       ["delete", "/api/sites/{site}/visitors/{id}", 200, await api("/api/sites/acme/visitors/visitor-0001", "DELETE")],
       ["get", "/healthz", 200, await call("/healthz")],
+      ["post", "/api/sites/{site}/identity-secret", 200, await api("/api/sites/acme/identity-secret", "POST")],
+      ["post", "/api/sites/{site}/events", 202, await api("/api/sites/acme/events", "POST", { visitorId: "visitor-0001", events: [{ id: "mail-000002", type: "email_open", at: Date.now() }] })],
     ];
     for (const [method, path, status, res] of answers) {
       expect(res.status, `${method} ${path}`).toBe(status);

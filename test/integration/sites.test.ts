@@ -16,8 +16,10 @@ describe("sites", () => {
         retentionDays: 395,
         webhookUrl: null,
         rulesVersion: 1,
+        identityVerification: true,
         createdAt: expect.any(String),
       },
+      identitySecret: expect.stringMatching(/^idsec_[0-9a-f]{64}$/),
     });
     const list = (await (await api("/api/sites")).json()) as { sites: { id: string }[] };
     expect(list.sites.map((s) => s.id)).toEqual(["acme"]);

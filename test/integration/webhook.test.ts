@@ -58,6 +58,7 @@ describe("the prospect webhook", () => {
       site: "acme",
       visitorId: "visitor-hook1",
       email: null,
+      emailVerified: false,
       score: 12,
       class: null,
       grade: null,
@@ -220,7 +221,7 @@ describe("webhook URLs (SSRF)", () => {
     expect((await patch({ ALLOW_LOCAL_WEBHOOKS: "1" })).status).toBe(200);
   });
 
-  const notice: ProspectNotice = { event: "prospect", site: "acme", visitorId: "visitor-1", email: null, score: 12, class: null, grade: null, since: "2026-11-23T09:00:00.000Z", reasons: [] };
+  const notice: ProspectNotice = { event: "prospect", site: "acme", visitorId: "visitor-1", email: null, emailVerified: false, score: 12, class: null, grade: null, since: "2026-11-23T09:00:00.000Z", reasons: [] };
   const secret = `whsec_${btoa("0123456789abcdef0123456789abcdef")}`;
 
   it("checks the stored URL again before each delivery, and sends nothing to a refused one", async () => {

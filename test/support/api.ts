@@ -1,5 +1,6 @@
 import { exports } from "cloudflare:workers";
 import { env } from "cloudflare:workers";
+import { hmacSha256Hex } from "../../worker/lib/hash";
 import type { Beacon } from "../../worker/routes/collect";
 import type { RuleSetInput } from "../../worker/scoring/rules";
 
@@ -21,11 +22,32 @@ export function api(path: string, method = "GET", body?: unknown): Promise<Respo
   return call(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
 }
 
+/** The identity secrets createSite was shown, by site id (a test's storage starts empty, so ids repeat). */
+const identitySecrets = new Map<string, string>();
+
 /** Creates a site (default rules unless given) and returns its id. */
 export async function createSite(id = "acme", rules?: RuleSetInput, extra: Record<string, unknown> = {}): Promise<string> {
   const res = await api("/api/sites", "POST", { id, name: `Site ${id}`, origins: [ORIGIN], rules, ...extra });
   if (res.status !== 201) throw new Error(`createSite: ${res.status} ${await res.text()}`);
+  identitySecrets.set(id, ((await res.json()) as { identitySecret: string }).identitySecret);
   return id;
+}
+
+/** The hex HMAC-SHA256 of an email under the identity secret of a site createSite made: what its backend computes. */
+export function signEmail(site: string, email: string): Promise<string> {
+  const secret = identitySecrets.get(site);
+  if (!secret) throw new Error(`signEmail: no identity secret for site ${site}`);
+  return hmacSha256Hex(secret, email);
+}
+
+/** A browser identify signed by the site's backend: a verified identify. */
+export async function signedIdentify(site: string, email: string, traits: Record<string, string | number> = {}) {
+  return event("identify", "/", 0, { d: { ...traits, email, sig: await signEmail(site, email) } });
+}
+
+/** A browser identify without a signature: a claim. */
+export function claimedIdentify(email: string, traits: Record<string, string | number> = {}) {
+  return event("identify", "/", 0, { d: { ...traits, email } });
 }
 
 let counter = 0;

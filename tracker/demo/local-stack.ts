@@ -3,12 +3,12 @@
 // website served on its own origin, which also receives the site's prospect webhook.
 // Used by `npm start` and by the end-to-end tests.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { createHmac } from "node:crypto";
 import { createServer as createNetServer } from "node:net";
-import { createServer, type Server } from "node:http";
+import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { delimiter, dirname, extname, join, normalize } from "node:path";
+import { Webhook } from "standardwebhooks";
 import { seedDemo, type Seeded } from "./seed.ts";
 
 export interface StackOptions {
@@ -101,11 +101,23 @@ const types: Record<string, string> = {
 
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 
-/** The demo's webhook endpoint: checks each notice's signature and keeps it in a log file. */
-function receiveWebhook(body: string, signature: string | undefined, persistTo: string): void {
+/** The demo's webhook endpoint: checks each notice's Standard Webhooks signature and keeps it in a log file. */
+function receiveWebhook(body: string, headers: IncomingHttpHeaders, persistTo: string): void {
   const secretFile = join(persistTo, "demo-webhook-secret");
   const secret = existsSync(secretFile) ? readFileSync(secretFile, "utf8").trim() : null;
-  const verified = secret !== null && signature === `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`;
+  let verified = false;
+  if (secret !== null) {
+    try {
+      new Webhook(secret).verify(body, {
+        "webhook-id": String(headers["webhook-id"] ?? ""),
+        "webhook-timestamp": String(headers["webhook-timestamp"] ?? ""),
+        "webhook-signature": String(headers["webhook-signature"] ?? ""),
+      });
+      verified = true;
+    } catch {
+      // An unsigned, forged or stale notice is logged as INVALID.
+    }
+  }
   appendFileSync(join(persistTo, "demo-webhooks.jsonl"), `${JSON.stringify({ receivedAt: new Date().toISOString(), verified, notice: JSON.parse(body) as unknown })}\n`);
 }
 
@@ -128,7 +140,7 @@ function serveDemo(port: number, collector: string, token: string, folders: Reco
     if (path === "/webhook" && req.method === "POST") {
       const chunks: Buffer[] = [];
       for await (const chunk of req) chunks.push(chunk as Buffer);
-      receiveWebhook(Buffer.concat(chunks).toString("utf8"), req.headers["x-leadscore-signature"] as string | undefined, persistTo);
+      receiveWebhook(Buffer.concat(chunks).toString("utf8"), req.headers, persistTo);
       res.writeHead(204).end();
       return;
     }

@@ -138,7 +138,9 @@ export async function seedDemo(o: { persistTo: string; token: string; siteId: st
   const subtle = crypto.subtle as SubtleCrypto & { timingSafeEqual?: (a: ArrayBuffer, b: ArrayBuffer) => boolean };
   subtle.timingSafeEqual ??= (a, b) => timingSafeEqual(new Uint8Array(a), new Uint8Array(b));
   const proxy = await getPlatformProxy<{ DB: unknown; SITE_RATE_LIMIT?: unknown }>({ persist: { path: join(o.persistTo, "v3") }, envFiles: [] });
-  const env = { DB: proxy.env.DB, SITE_RATE_LIMIT: { limit: async () => ({ success: true }) }, API_TOKEN: o.token };
+  // The demo's webhook receiver is on 127.0.0.1, which only a local run may post to.
+  const allow = { limit: async () => ({ success: true }) };
+  const env = { DB: proxy.env.DB, SITE_RATE_LIMIT: allow, NEW_VISITOR_RATE_LIMIT: allow, API_TOKEN: o.token, ALLOW_LOCAL_WEBHOOKS: "1" };
   const realNow = Date.now;
   const now = o.now ?? realNow();
   let clock = now;

@@ -14,3 +14,17 @@ export const customEventName = z
   .string()
   .regex(/^[a-z][a-z0-9_]{0,63}$/, "use 1-64 of a-z, 0-9 and _, starting with a letter")
   .refine((n) => !(RESERVED_EVENT_TYPES as readonly string[]).includes(n), "that name is reserved for automatic events");
+
+/**
+ * Event types the token-authenticated API owns: email, call, form and webinar engagement, and identify.
+ * A page could otherwise fire the rules that score them, so the beacon refuses them as custom names.
+ */
+export const API_OWNED_EVENT_TYPES = { prefixes: ["email_", "call_"], names: ["form_submit", "webinar_attended", "identify"] } as const;
+
+/** Is this event type one only the API may send? */
+export function apiOwnedEventType(name: string): boolean {
+  return API_OWNED_EVENT_TYPES.prefixes.some((p) => name.startsWith(p)) || (API_OWNED_EVENT_TYPES.names as readonly string[]).includes(name);
+}
+
+/** A custom event name a page may send: a custom name that no automatic event and no API-owned type has. */
+export const beaconEventName = customEventName.refine((n) => !apiOwnedEventType(n), "that event type is sent through the API only (POST /api/sites/:site/events)");

@@ -1,3 +1,4 @@
+import type { VisitorRow } from "../../schema";
 import type { Database } from "../store/db";
 import { StaleWrite } from "../store/guard";
 import { inScoringOrder } from "../store/history";
@@ -7,7 +8,11 @@ import { replay } from "../scoring/engine";
 import { totalScore } from "../scoring/evaluate";
 import { nextChangeAt } from "../scoring/next-change";
 
-const MAX_ATTEMPTS = 5;
+// Identifies of one email from several browsers at once race to merge the same leads; each lost race
+// means another merge landed, so a few more attempts (with jitter, so they do not collide in lockstep)
+// always finish the job.
+const MAX_ATTEMPTS = 20;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Two visitors with the same email are one lead: when `leadId` has just been identified with `email`
@@ -15,14 +20,22 @@ const MAX_ATTEMPTS = 5;
  * replayed into it, and every visitor id of the other points at it from now on.
  */
 export async function mergeByEmail(db: Database, { site, rules }: SiteWithRules, leadId: string, email: string, now: number): Promise<void> {
+  let current = leadId;
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    const other = await otherLeadWithEmail(db, site.id, email, leadId);
+    const other = await otherLeadWithEmail(db, site.id, email, current);
     if (!other) return;
-    const [mine, theirs] = await Promise.all([leadGroup(db, site.id, leadId), leadGroup(db, site.id, other.id)]);
-    const roots = [mine.find((r) => r.id === leadId), theirs.find((r) => r.id === other.id)];
-    if (!roots[0] || !roots[1]) return;
+    const [mine, theirs] = await Promise.all([leadGroup(db, site.id, current), leadGroup(db, site.id, other.id)]);
+    const own = mine.find((r) => r.id === current);
+    if (!own) return;
+    // A concurrent merge made this lead part of another: go on from that one.
+    if (own.leadId !== null) {
+      current = own.leadId;
+      continue;
+    }
+    const roots = [own, theirs.find((r) => r.id === other.id)];
+    if (!roots[1]) return;
     roots.sort((a, b) => (a?.firstSeen ?? 0) - (b?.firstSeen ?? 0) || ((a?.id ?? "") < (b?.id ?? "") ? -1 : 1));
-    const keep = roots[0];
+    const keep = roots[0] as VisitorRow;
     const all = [...mine, ...theirs];
     const rows = await eventsOf(db, site.id, all.map((r) => r.id));
     const state = replay(inScoringOrder(rows), rules, scoringSettings(site));
@@ -36,11 +49,12 @@ export async function mergeByEmail(db: Database, { site, rules }: SiteWithRules,
         nextChangeAt: nextChangeAt(state, rules, now),
         lastSeq: Math.max(...all.map((r) => r.lastSeq), ...rows.map((r) => r.seq)),
         merged: all.filter((r) => r.id !== keep.id),
-        leadIds: [leadId, other.id],
+        leadIds: [current, other.id],
       });
       return;
     } catch (err) {
       if (!(err instanceof StaleWrite)) throw err;
+      await sleep(Math.random() * Math.min(50, 2 ** Math.min(attempt, 6)));
     }
   }
   // The identify itself is stored; the two leads stay apart until the email is identified again.

@@ -6,7 +6,7 @@ import { scoringSettings, type SiteWithRules } from "../store/sites";
 import { apply, dedupe } from "../scoring/engine";
 import { totalScore } from "../scoring/evaluate";
 import { nextChangeAt } from "../scoring/next-change";
-import { emptyState } from "../scoring/state";
+import { emptyState, verifiedEmail } from "../scoring/state";
 import { ApiError, storageUnavailable } from "../lib/errors";
 import { sha256Hex } from "../lib/hash";
 import { mergeByEmail } from "./merge-leads";
@@ -146,7 +146,7 @@ export async function scoreBatch(
       version: (lead?.version ?? 0) + 1,
       state,
       lastSeq: seq,
-      email: state.email,
+      email: verifiedEmail(state),
       firstSeen: lead?.firstSeen ?? (fresh[0] as IncomingEvent).ts,
       windowStart: bucket.windowStart,
       windowEvents: bucket.windowEvents,
@@ -185,9 +185,11 @@ export async function scoreBatch(
     cacheLead(siteId, visitorId, written);
     // A newly known email that another lead already has: they are one person. The events are stored
     // whatever happens here, so a failed merge is logged rather than answered as a failed beacon.
-    if (state.email !== null && state.email !== (lead?.email ?? null)) {
+    // Only a verified email joins leads: a browser's unsigned claim stays on its own visitor.
+    const email = verifiedEmail(state);
+    if (email !== null && email !== (lead?.email ?? null)) {
       forgetLead(siteId, visitorId);
-      await mergeByEmail(db, input.site, leadId, state.email, receivedAt).catch((err: unknown) => console.error("merging leads by email failed", err));
+      await mergeByEmail(db, input.site, leadId, email, receivedAt).catch((err: unknown) => console.error("merging leads by email failed", err));
     }
     const crossed = (lead?.state.prospectSince ?? null) === null && state.prospectSince !== null;
     const notify = crossed ? prospectNotification(site, rules, leadId, state, receivedAt) : null;

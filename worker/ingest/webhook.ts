@@ -11,6 +11,8 @@ export interface ProspectNotice {
   site: string;
   visitorId: string;
   email: string | null;
+  /** False while the email is only a browser's unsigned claim. */
+  emailVerified: boolean;
   score: number;
   class: string | null;
   grade: string | null;
@@ -37,6 +39,7 @@ export function prospectNotification(site: SiteRow, rules: RuleSet, visitorId: s
       site: site.id,
       visitorId,
       email: state.email,
+      emailVerified: state.emailVerified === true,
       score: score.total,
       class: score.class,
       grade: score.grade,

@@ -1,6 +1,7 @@
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "./app-env";
 import { ApiError } from "./errors";
+import { refuseProtoKeys } from "./proto-keys";
 
 const WITH_BODY = new Set(["POST", "PUT", "PATCH"]);
 
@@ -12,12 +13,16 @@ const WITH_BODY = new Set(["POST", "PUT", "PATCH"]);
  */
 export const jsonBodies = createMiddleware<AppEnv>(async function jsonBodies(c, next) {
   const claimsJson = /json/i.test(c.req.header("content-type") ?? "");
-  if (WITH_BODY.has(c.req.method) && (c.req.raw.body !== null || claimsJson)) {
+  // An empty body that does not claim to be JSON is no body (`curl -X POST` sends one to routes that take none).
+  if (WITH_BODY.has(c.req.method) && (c.req.raw.body !== null || claimsJson) && (claimsJson || (await c.req.text()) !== "")) {
+    let body: unknown;
     try {
-      await c.req.json();
+      body = await c.req.json();
     } catch (err) {
       throw new ApiError("bad_request", `body is not valid JSON: ${(err as Error).message}`);
     }
+    // A __proto__ key would be dropped by the schemas without a word; the beacon refuses it too.
+    refuseProtoKeys(body, "body");
   }
   await next();
 });

@@ -115,7 +115,18 @@ export const operations: Operation[] = [
     summary: "Create a site",
     scope: "admin",
     body: { schema: newSite, example: { id: "demo", name: "Demo shop", origins: ["https://www.example.com"], timezone: "Europe/Madrid", webhookUrl: "https://crm.example.com/hooks/leadscore" } },
-    responses: { 201: json("created; webhookSecret when a webhook was given", answer.siteAnswer), 400: error("invalid body"), 409: error("the id is taken") },
+    responses: { 201: json("created, with its identitySecret (shown this once), and webhookSecret when a webhook was given", answer.siteAnswer), 400: error("invalid body"), 409: error("the id is taken") },
+  },
+  {
+    method: "post",
+    path: "/api/sites/:site/identity-secret",
+    tag: "Sites",
+    summary: "Make a new identity secret",
+    description:
+      "The key the site's backend signs identified emails with (`sig` = hex HMAC-SHA256 of the email). Shown in this answer only; the previous one stops verifying at once.",
+    scope: "admin",
+    params: siteParams,
+    responses: { 200: json("the new secret", answer.identitySecretAnswer), 404: error("unknown site") },
   },
   { method: "get", path: "/api/sites", tag: "Sites", summary: "List sites", description: "A token limited to some sites sees only those.", scope: "read", responses: { 200: json("sites", answer.sitesAnswer) } },
   {

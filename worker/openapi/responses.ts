@@ -24,10 +24,13 @@ export const siteJson = z.strictObject({
   retentionDays: z.number().int(),
   webhookUrl: z.string().nullable(),
   rulesVersion: z.number().int(),
+  /** Whether the site has an identity secret, so signed identifies can be verified. */
+  identityVerification: z.boolean(),
   createdAt: iso,
 });
-/** A site, with the webhook's signing key only in the answer that made it. */
-export const siteAnswer = z.strictObject({ site: siteJson, webhookSecret: z.string().optional() });
+/** A site, with the webhook's signing key only in the answer that made it, and the identity secret only in the one that created it. */
+export const siteAnswer = z.strictObject({ site: siteJson, webhookSecret: z.string().optional(), identitySecret: z.string().optional() });
+export const identitySecretAnswer = z.strictObject({ site: z.string(), identitySecret: z.string() });
 export const sitesAnswer = z.strictObject({ sites: z.array(siteJson) });
 
 export const tokenJson = z.strictObject({
@@ -92,6 +95,8 @@ export const webhookFailuresAnswer = z.strictObject({
 const visitorSummary = z.strictObject({
   id: z.string(),
   email: z.string().nullable(),
+  /** False while the email is only a browser's unsigned claim. */
+  emailVerified: z.boolean(),
   score: z.number(),
   class: z.string().nullable(),
   grade: z.string().nullable(),
@@ -113,7 +118,7 @@ export const visitorAnswer = visitorSummary.extend({
     z.strictObject({ rule: z.string(), label: z.string(), dimension: z.string(), points: z.number(), earned: z.number(), fired: z.number().int() }),
   ),
   source: z.record(z.string(), z.string()).nullable(),
-  identity: z.strictObject({ email: z.string().nullable(), traits: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])) }),
+  identity: z.strictObject({ email: z.string().nullable(), emailVerified: z.boolean(), traits: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])) }),
   recentEvents: z.array(eventJson),
 });
 
@@ -159,6 +164,7 @@ export const prospectsAnswer = z.strictObject({
     z.strictObject({
       visitorId: z.string(),
       email: z.string().nullable(),
+      emailVerified: z.boolean(),
       score: z.number(),
       class: z.string().nullable(),
       grade: z.string().nullable(),
@@ -185,7 +191,13 @@ export const accountsAnswer = z.strictObject({
   ),
 });
 
-export const serverEventsAnswer = z.strictObject({ visitorId: z.string(), accepted: z.number().int(), duplicates: z.number().int() });
+export const serverEventsAnswer = z.strictObject({
+  visitorId: z.string(),
+  accepted: z.number().int(),
+  duplicates: z.number().int(),
+  /** Set when the visitor id was erased: nothing was stored. */
+  ignored: z.literal("erased").optional(),
+});
 export const beaconAnswer = z.strictObject({
   accepted: z.number().int(),
   duplicates: z.number().int(),

@@ -3,14 +3,18 @@ import { cors } from "hono/cors";
 import { isbot } from "isbot";
 import { z } from "zod";
 import type { AppEnv } from "../lib/app-env";
-import { ApiError } from "../lib/errors";
+import { ApiError, storageUnavailable } from "../lib/errors";
 import { describeIssues } from "../lib/validate";
 import { scoreBatch, type IncomingEvent } from "../ingest/score-batch";
 import { enqueueNotices } from "../jobs/webhook";
 import { originAllowed } from "../ingest/origins";
 import { sourceOf } from "../ingest/source";
 import { correctedTime, epochMs } from "../ingest/clock";
-import { clientId, customEventName, siteId } from "../ingest/ids";
+import { beaconEventName, clientId, siteId } from "../ingest/ids";
+import { identifyProps, SIG_PROP, verifiedIdentifies } from "../ingest/verify-identity";
+import { pathWithoutParams, withBareUrls } from "../ingest/strip-url";
+import { flatIdentify } from "../ingest/identify-traits";
+import { identitySecretOf } from "../store/identity-secret";
 import { emailAddress, eventProps } from "../ingest/props";
 import { GEO_COUNTRY_PROP } from "../scoring/engine";
 import { databaseFor } from "../store/db";
@@ -33,7 +37,7 @@ const beaconEvent = z.strictObject({
   i: clientId,
   /** Type: pageview, video_play, download, identify (email and traits in `d`), or track (a custom event named by `c`). */
   n: z.enum(["pageview", "video_play", "download", "identify", "track"]),
-  c: customEventName.optional(),
+  c: beaconEventName.optional(),
   /** Client time of the event. */
   t: epochMs,
   /** Page URL. */
@@ -47,6 +51,10 @@ const beaconEvent = z.strictObject({
   .refine((e) => e.n !== "identify" || (e.d?.email === undefined || emailAddress.safeParse(e.d.email).success), {
     message: "d.email is not an email address",
     path: ["d", "email"],
+  })
+  .refine((e) => e.n !== "identify" || e.d?.[SIG_PROP] === undefined || (typeof e.d[SIG_PROP] === "string" && /^[0-9a-fA-F]{64}$/.test(e.d[SIG_PROP]) && e.d.email !== undefined), {
+    message: "d.sig is the hex HMAC-SHA256 of d.email (64 hex digits), and goes with d.email",
+    path: ["d", SIG_PROP],
   });
 
 /** The beacon body (POST /e). */
@@ -117,6 +125,7 @@ function parseBeacon(text: string) {
   if (Array.isArray(events) && events.length > MAX_BEACON_EVENTS) {
     throw new ApiError("payload_too_large", `a beacon carries at most ${MAX_BEACON_EVENTS} events`);
   }
+  if (Array.isArray(events)) (json as { e: unknown[] }).e = events.map(flatIdentify);
   const result = beacon.safeParse(json);
   if (!result.success) throw new ApiError("bad_request", `invalid beacon: ${describeIssues(result.error)}`);
   return result.data;
@@ -136,6 +145,13 @@ export const collect = new Hono<AppEnv>()
     if (!userAgent || isbot(userAgent)) return ignored(c, "bot");
     const origin = c.req.header("origin") ?? null;
     const geo = countryOf(c.req.raw);
+    const verified = await verifiedIdentifies(async () => {
+      try {
+        return await identitySecretOf(c.var.db, body.s);
+      } catch (err) {
+        throw storageUnavailable(err);
+      }
+    }, body.e);
     let siteLimitSpent = false;
     const events: IncomingEvent[] = body.e.map((e, i) => {
       const url = new URL(e.u);
@@ -144,8 +160,8 @@ export const collect = new Hono<AppEnv>()
         id: e.i,
         type: e.n === "track" ? (e.c as string) : e.n,
         ts: correctedTime(receivedAt, body.t, e.t),
-        path: url.pathname,
-        props: geo ? { ...e.d, [GEO_COUNTRY_PROP]: geo } : (e.d ?? null),
+        path: pathWithoutParams(url.pathname),
+        props: beaconProps(e, verified[i] === true, geo),
       };
     });
     const result = await scoreBatch(
@@ -172,6 +188,16 @@ export const collect = new Hono<AppEnv>()
     if (result.notify) c.executionCtx.waitUntil(enqueueNotices(c.env.JOBS, [result.notify]).catch((err: unknown) => console.error("enqueueing a prospect notice failed", err)));
     return c.json({ accepted: result.accepted.length, duplicates: result.duplicates }, 202);
   });
+
+/**
+ * A beacon event's properties as stored: URLs bare, an identify's signature replaced by the verified
+ * mark, and the located country (a property clients cannot send) added.
+ */
+function beaconProps(e: { n: string; d?: Record<string, string | number | boolean> | undefined }, verified: boolean, geo: string | null): Record<string, unknown> | null {
+  let props: Record<string, unknown> | null = e.d ? withBareUrls(e.n, e.d) : null;
+  if (props && e.n === "identify") props = identifyProps(props, verified);
+  return geo ? { ...props, [GEO_COUNTRY_PROP]: geo } : props;
+}
 
 /**
  * The per-client limit on new visitor ids: a client (its connecting IP, which goes into the rate-limit

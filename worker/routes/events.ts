@@ -2,7 +2,9 @@ import { Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../lib/app-env";
 import { requireScope } from "../lib/auth";
-import { sha256Hex } from "../lib/hash";
+import { hex } from "../lib/hash";
+import { IDENTIFY, VERIFIED_PROP } from "../scoring/engine";
+import { IGNORED_HEADER } from "./collect";
 import { siteFromPath } from "../lib/site-param";
 import { validate } from "../lib/validate";
 import { correctedTime, epochMs } from "../ingest/clock";
@@ -50,9 +52,17 @@ export const serverEventsBody = z
     path: ["events"],
   });
 
-/** A stable visitor id for a lead first known by email, so retries and later events find the same one. */
-async function visitorIdForEmail(siteId: string, email: string): Promise<string> {
-  return `em-${(await sha256Hex(`${siteId}\n${email}`)).slice(0, 32)}`;
+/**
+ * The visitor id of a new lead first known by email: random, so no one outside can compute it and send
+ * beacons as that lead. Later events find the lead again by its (verified) email.
+ */
+function newEmailLeadId(): string {
+  return `em-${hex(crypto.getRandomValues(new Uint8Array(16)).buffer)}`;
+}
+
+/** An event's properties as stored: an identify sent with the API's token is verified. */
+function serverProps(type: string, props: Record<string, unknown> | null): Record<string, unknown> | null {
+  return type === IDENTIFY ? { ...props, [VERIFIED_PROP]: true } : props;
 }
 
 /**
@@ -68,15 +78,19 @@ export const eventsRoutes = new Hono<AppEnv>().post("/", requireScope("ingest"),
   let visitorId = input.visitorId;
   const events: IncomingEvent[] = [];
   if (email !== undefined) {
-    visitorId = (await visitorIdByEmail(c.var.db, site.id, email)) ?? (await visitorIdForEmail(site.id, email));
+    visitorId = (await visitorIdByEmail(c.var.db, site.id, email)) ?? newEmailLeadId();
     // Harmless when the visitor already has this email; names it when the lead is new.
-    events.push({ id: `${visitorId}-email`, type: "identify", ts: receivedAt, path: null, props: { email } });
+    events.push({ id: `${visitorId}-email`, type: IDENTIFY, ts: receivedAt, path: null, props: serverProps(IDENTIFY, { email }) });
   }
   const sentAt = input.sentAt ?? receivedAt;
   for (const e of input.events) {
-    events.push({ id: e.id, type: e.type, ts: correctedTime(receivedAt, sentAt, e.at), path: null, props: e.props ?? null });
+    events.push({ id: e.id, type: e.type, ts: correctedTime(receivedAt, sentAt, e.at), path: null, props: serverProps(e.type, e.props ?? null) });
   }
   const result = await scoreBatch(c.var.db, site.id, visitorId as string, events, receivedAt, () => {}, null);
+  if (result.ignored) {
+    c.header(IGNORED_HEADER, result.ignored);
+    return c.json({ visitorId, accepted: 0, duplicates: 0, ignored: result.ignored }, 202);
+  }
   if (result.notify) c.executionCtx.waitUntil(enqueueNotices(c.env.JOBS, [result.notify]).catch((err: unknown) => console.error("enqueueing a prospect notice failed", err)));
   // The implicit identify is ours, not the sender's: count only the sender's events.
   const accepted = input.events.filter((e) => result.accepted.includes(e.id)).length;

@@ -25,7 +25,8 @@ export const prospectsQuery = z.strictObject({
 });
 
 // New columns go last, so readers of the first eight keep working.
-const HEADER = ["visitor_id", "email", "score", "class", "grade", "prospect_since", "new", "reasons", "name", "company", "title", "last_seen", "source"];
+// New columns go last, so readers of the first eight keep working.
+const HEADER = ["visitor_id", "email", "score", "class", "grade", "prospect_since", "new", "reasons", "name", "company", "title", "last_seen", "source", "email_verified"];
 /** Lines read per page while streaming a list as CSV. */
 const CSV_PAGE = 500;
 
@@ -61,6 +62,8 @@ function csvLine(r: ProspectRow, d: LeadDetails | undefined): string {
     d ? text(d.traits.title) : null,
     d ? new Date(d.lastSeen).toISOString() : null,
     d ? sourceText(d.source) : null,
+    // Lists stored before verification existed have no flag: their emails count as not verified.
+    r.emailVerified === true ? "yes" : "no",
   ];
   return `${cells.map(csvCell).join(",")}\r\n`;
 }
@@ -131,7 +134,7 @@ export const prospectsRoutes = new Hono<AppEnv>().get("/", requireScope("read"),
     date,
     // A stored list is the one handed out that morning; before the day's run the list is live.
     stored: stored !== undefined,
-    prospects: shown.map((r) => ({ ...r, since: new Date(r.since).toISOString() })),
+    prospects: shown.map((r) => ({ ...r, emailVerified: r.emailVerified === true, since: new Date(r.since).toISOString() })),
     nextCursor: rows.length > limit && last ? encodeCursor(last) : null,
   });
 });

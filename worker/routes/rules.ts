@@ -5,6 +5,7 @@ import { requireScope } from "../lib/auth";
 import { ApiError } from "../lib/errors";
 import { siteFromPath } from "../lib/site-param";
 import { describeIssues, validate } from "../lib/validate";
+import { refuseProtoKeys } from "../lib/proto-keys";
 import { startRulesChange } from "../jobs/start-rescore";
 import { previewRules } from "../ingest/rule-preview";
 import { ruleSetSchema, type RuleSet } from "../scoring/rules";
@@ -15,6 +16,7 @@ import { jobJson, jobOr404 } from "./jobs";
 
 /** Validates a rule set, naming the rule (by position and id) and the field that is wrong. */
 export function parseRuleSet(body: unknown): RuleSet {
+  refuseProtoKeys(body, "rule set");
   const result = ruleSetSchema.safeParse(body);
   if (result.success) return result.data;
   const rules = (body as { rules?: unknown[] } | null)?.rules;

@@ -2,6 +2,7 @@ import { Hono, type Context } from "hono";
 import { z } from "zod";
 import type { SiteRow } from "../../schema";
 import { siteId } from "../ingest/ids";
+import { newIdentitySecret } from "../ingest/verify-identity";
 import { reaches, type AppEnv } from "../lib/app-env";
 import { requireScope } from "../lib/auth";
 import { ApiError } from "../lib/errors";
@@ -74,6 +75,8 @@ export function siteJson(site: SiteRow) {
     retentionDays: site.retentionDays,
     webhookUrl: site.webhookUrl,
     rulesVersion: site.rulesVersion,
+    /** Whether the site has an identity secret, so that signed identifies can be verified. */
+    identityVerification: site.identitySecret !== null,
     createdAt: new Date(site.createdAt).toISOString(),
   };
 }
@@ -86,6 +89,11 @@ function newWebhookSecret(): string {
 /** The site as the API shows it; the webhook's signing key only in the answer that made it. */
 function siteAnswer(site: SiteRow, newSecret: boolean) {
   return { site: siteJson(site), ...(newSecret && site.webhookSecret ? { webhookSecret: site.webhookSecret } : {}) };
+}
+
+/** A new site's answer: its identity secret is shown here once. */
+function createdAnswer(site: SiteRow) {
+  return { ...siteAnswer(site, true), identitySecret: site.identitySecret };
 }
 
 function randomSiteId(): string {
@@ -131,12 +139,13 @@ export const sitesRoutes = new Hono<AppEnv>()
       webhookUrl: body.webhookUrl ?? null,
       webhookSecret: body.webhookUrl ? newWebhookSecret() : null,
       rulesVersion: 1,
+      identitySecret: newIdentitySecret(),
       createdAt: Date.now(),
     };
     if (!(await insertSite(c.var.db, site, body.rules ?? defaultRules))) {
       throw new ApiError("conflict", `site "${site.id}" already exists`);
     }
-    return c.json(siteAnswer(site, true), 201);
+    return c.json(createdAnswer(site), 201);
   })
   .get("/", requireScope("read"), async (c) => {
     const caller = c.get("caller");

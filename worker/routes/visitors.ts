@@ -44,6 +44,7 @@ function summary(v: VisitorRow, rules: RuleSet, now: number) {
   return {
     id: v.id,
     email: v.state.email,
+    emailVerified: v.state.emailVerified === true,
     score: score.total,
     class: score.class,
     grade: score.grade,
@@ -102,7 +103,7 @@ export const visitorsRoutes = new Hono<AppEnv>()
       rulesVersion: set.version,
       breakdown: score.breakdown,
       source: visitor.source,
-      identity: { email: visitor.state.email, traits: visitor.state.traits },
+      identity: { email: visitor.state.email, emailVerified: visitor.state.emailVerified === true, traits: visitor.state.traits },
       recentEvents: recent.map((e) => ({ id: e.id, type: e.type, path: e.path, at: iso(e.ts), props: sentProps(e.props) })),
     });
   });

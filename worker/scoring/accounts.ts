@@ -1,6 +1,6 @@
 import { evaluate } from "./evaluate";
 import type { RuleSet } from "./rules";
-import type { ScoreState } from "./state";
+import { dict, type ScoreState } from "./state";
 
 // Addresses at these providers say nothing about an employer.
 const FREE_MAIL = new Set([
@@ -43,7 +43,7 @@ export function accountScores(leads: readonly { id: string; state: ScoreState }[
     const score = evaluate(lead.state, rules, t);
     let entry = byAccount.get(name);
     if (!entry) {
-      entry = { account: { account: name, score: 0, dimensions: {}, leads: 0, prospects: 0, topLeads: [] }, members: [] };
+      entry = { account: { account: name, score: 0, dimensions: dict<number>(), leads: 0, prospects: 0, topLeads: [] }, members: [] };
       byAccount.set(name, entry);
     }
     const a = entry.account;

@@ -3,7 +3,7 @@ import { fileNameMatcher, pathMatcher } from "./glob";
 import { DAY_MS, decayOf, type Decay } from "./decay";
 import type { ScoredEvent } from "./event";
 import { dimensionOf, kindOf, type Rule, type RuleSet } from "./rules";
-import type { ScoreState } from "./state";
+import { own, type ScoreState } from "./state";
 
 /** The pricing_view type that page views on the site's pricing paths also count as. */
 export const PRICING_VIEW = "pricing_view";
@@ -92,7 +92,7 @@ function eventTest(rule: Rule): (event: ScoredEvent) => boolean {
     const matches = pathTest(path);
     tests.push((e) => e.path != null && matches(e.path));
   }
-  for (const [key, condition] of Object.entries(props ?? {})) tests.push((e) => passes(e.props?.[key], condition));
+  for (const [key, condition] of Object.entries(props ?? {})) tests.push((e) => passes(own(e.props, key), condition));
   if (fileExt !== undefined) tests.push((e) => fileExt.includes(fileOfEvent(e)?.ext ?? ""));
   if (fileName !== undefined) {
     const matches = fileNameMatcher(fileName);
@@ -141,12 +141,12 @@ export function compile(rules: RuleSet): Compiled {
     if (kind === "trait") {
       const { trait, equals, oneOf, contains, min, max } = rule.when;
       const condition = { equals, oneOf, contains, min, max };
-      base.holds = (state) => passes(state.traits[trait as string], condition);
+      base.holds = (state) => passes(own(state.traits, trait as string), condition);
     } else if (kind === "absent") {
       const type = rule.when.absent as string;
       const period = (rule.when.days as number) * DAY_MS;
       // Counted from first seen for someone who never had the event.
-      base.holds = (state, t) => state.firstTs !== null && t - (state.lastOf[type] ?? state.firstTs) >= period;
+      base.holds = (state, t) => state.firstTs !== null && t - (own(state.lastOf, type) ?? state.firstTs) >= period;
     }
     if (kind === "event") {
       const type = rule.when.event as string;

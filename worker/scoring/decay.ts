@@ -1,5 +1,5 @@
 import type { RuleSet } from "./rules";
-import type { Earned } from "./state";
+import { own, type Earned } from "./state";
 
 export const DAY_MS = 86_400_000;
 
@@ -8,7 +8,7 @@ export type Decay = { halfLifeDays: number } | { expireDays: number } | undefine
 
 /** The decay that applies to a dimension in a rule set. */
 export function decayOf(rules: RuleSet, dimension: string): Decay {
-  return rules.dimensions[dimension]?.decay;
+  return own(rules.dimensions, dimension)?.decay;
 }
 
 const utcDay = (ms: number) => Math.floor(ms / DAY_MS);

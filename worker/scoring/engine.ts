@@ -16,15 +16,34 @@ export const IDENTIFY = "identify";
 export const GEO_COUNTRY_PROP = "__country";
 export const GEO_COUNTRY_TRAIT = "geo_country";
 
-/** Takes email and traits from an identify event's properties. */
+/**
+ * The property the collector sets on an identify it verified (a browser identify whose `sig` matched the
+ * site's identity secret, or one sent through the token-authenticated API). Clients cannot send it: names
+ * starting with __ are refused.
+ */
+export const VERIFIED_PROP = "__verified";
+
+/**
+ * Takes email and traits from an identify event's properties. A verified identify may set anything. An
+ * unverified one is a browser's claim: it may name (or rename) the email of a visitor whose email is not
+ * verified, and set its traits, but changes nothing on a lead whose email is verified.
+ */
 function identify(state: ScoreState, props: Record<string, unknown>): void {
-  for (const [key, value] of Object.entries(props)) {
+  const verified = props[VERIFIED_PROP] === true;
+  if (!verified && state.emailVerified === true) return;
+  for (const key of Object.keys(props)) {
+    const value = props[key];
     if (key === "email") {
-      if (typeof value === "string") state.email = value.toLowerCase();
+      if (typeof value === "string") {
+        state.email = value.toLowerCase();
+        state.emailVerified = verified;
+      }
       continue;
     }
+    // Names starting with __ are the collector's own (the located country, the verified mark), not traits.
+    if (key.startsWith("__")) continue;
     if (typeof value !== "string" && typeof value !== "number" && typeof value !== "boolean") continue;
-    if (!(key in state.traits) && Object.keys(state.traits).length >= MAX_TRAITS) continue;
+    if (!Object.hasOwn(state.traits, key) && Object.keys(state.traits).length >= MAX_TRAITS) continue;
     state.traits[key] = value;
   }
 }
@@ -34,6 +53,7 @@ function identify(state: ScoreState, props: Record<string, unknown>): void {
  * daily limits or cap say no. A limit that leaves less room than the rule's points gives what is left.
  */
 function fire(state: ScoreState, { rule, dimension, decay, once }: CompiledRule, day: string, at: number): Award | null {
+  // The engine's states have prototype-free maps (emptyState, cloneState), so plain indexing is safe here.
   const tally: RuleTally = state.rules[rule.id] ?? { raw: 0, fired: 0 };
   if (once && tally.fired > 0) return null;
   const daily = rule.maxPerDay !== undefined || rule.maxPointsPerDay !== undefined;

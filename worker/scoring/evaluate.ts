@@ -1,11 +1,11 @@
 import { compile, type Compiled, type CompiledRule } from "./compile";
 import { decayOf, valueAt } from "./decay";
 import { dimensionOf, type RuleSet } from "./rules";
-import type { Earned, ScoreState } from "./state";
+import { dict, own, type Earned, type ScoreState } from "./state";
 
 /** Each dimension's score at time t: decayed event points, fit and absence rules that hold, floors. */
 function dimensionsAt(state: ScoreState, c: Compiled, t: number, lifts?: Record<string, number>): Record<string, number> {
-  const dims: Record<string, number> = {};
+  const dims = dict<number>();
   for (const name in state.dimensions) dims[name] = valueAt(state.dimensions[name] as Earned, t, c.decays.get(name));
   for (const r of c.holdingRules) dims[r.dimension] = (dims[r.dimension] ?? 0) + holdingPoints(state, r, t);
   for (const [name, settings] of Object.entries(c.rules.dimensions)) {
@@ -89,7 +89,7 @@ function gradeOf(value: number, scale: readonly { grade: string; min: number }[]
 /** Scores a visitor at time t: the same answer for the same state, rules and time, wherever asked. */
 export function evaluate(state: ScoreState, rules: RuleSet, t: number): Score {
   const c = compile(rules);
-  const lifts: Record<string, number> = {};
+  const lifts = dict<number>();
   const dims = dimensionsAt(state, c, t, lifts);
   const total = Object.values(dims).reduce((a, b) => a + b, 0);
   const breakdown: RuleContribution[] = [];
@@ -100,7 +100,7 @@ export function evaluate(state: ScoreState, rules: RuleSet, t: number): Score {
       if (holding.holds?.(state, t)) breakdown.push({ rule: rule.id, label, dimension: holding.dimension, points: rule.points, earned: rule.points, fired: 1 });
       continue;
     }
-    const tally = state.rules[rule.id];
+    const tally = own(state.rules, rule.id);
     if (!tally || tally.fired === 0) continue;
     const dimension = dimensionOf(rule);
     breakdown.push({ rule: rule.id, label, dimension, points: round(valueAt(tally, t, decayOf(rules, dimension))), earned: round(tally.raw), fired: tally.fired });

@@ -6,6 +6,8 @@ import type { ScoreState } from "./state";
 export interface ProspectRow {
   visitorId: string;
   email: string | null;
+  /** Whether the email is verified (signed by the site, or sent through the API) or only a browser's claim. */
+  emailVerified: boolean;
   score: number;
   class: string | null;
   grade: string | null;
@@ -40,6 +42,7 @@ export function prospectList(
     rows.push({
       visitorId: v.id,
       email: v.state.email,
+      emailVerified: v.state.emailVerified === true,
       score: score.total,
       class: score.class,
       grade: score.grade,

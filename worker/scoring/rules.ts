@@ -97,7 +97,8 @@ const when = z
     /** Fires once, when the visitor has been active on N distinct days (the site's timezone). */
     distinctDays: count.optional(),
     /** Fit rules: the trait to test (set by identify or server-side events); points count while the test passes. */
-    trait: z.string().regex(/^[A-Za-z0-9_]{1,40}$/).optional(),
+    // Names starting with __ are the collector's own properties, never traits.
+    trait: z.string().regex(/^(?!__)[A-Za-z0-9_]{1,40}$/, "trait names use 1-40 of A-Z, a-z, 0-9 and _, not starting with __").optional(),
     ...conditionShape,
     /** Absence rules: points count while no event of this type has happened for `days` days. */
     absent: eventType.optional(),
@@ -188,7 +189,7 @@ export const ruleSetSchema = z
       if (seen.has(rule.id)) ctx.addIssue({ code: "custom", path: ["rules", i, "id"], message: `duplicate rule id "${rule.id}"` });
       seen.add(rule.id);
       const dim = rule.dimension;
-      if (dim && dim !== "engagement" && dim !== "fit" && !(dim in set.dimensions)) {
+      if (dim && dim !== "engagement" && dim !== "fit" && !Object.hasOwn(set.dimensions, dim)) {
         ctx.addIssue({ code: "custom", path: ["rules", i, "dimension"], message: `dimension "${dim}" is not declared in dimensions` });
       }
     });

@@ -41,6 +41,12 @@ export interface ScoreState {
   prospectSince: number | null;
   /** Identity from identify events: the lead's email and traits (latest value of each wins). */
   email: string | null;
+  /**
+   * True when the email came from a verified identify (signed by the site's backend, or sent through the
+   * token-authenticated API); false while it is only a browser's claim. Absent (false) in states stored
+   * before verification existed that had no email; the migration marked those with one as verified.
+   */
+  emailVerified?: boolean;
   traits: Record<string, Trait>;
 }
 
@@ -49,6 +55,31 @@ export type Trait = string | number | boolean;
 
 /** At most this many distinct traits are kept per visitor; further new keys are ignored. */
 export const MAX_TRAITS = 50;
+
+// Instances of this constructor inherit from an empty object that itself has no prototype: nothing of
+// Object.prototype is reachable, yet V8 keeps them as fast objects (Object.create(null) makes slow ones).
+function PrototypeFree(): void {}
+PrototypeFree.prototype = Object.create(null) as object;
+
+/**
+ * A map that inherits nothing from Object.prototype: rule ids, dimension names, event types and traits
+ * are user-chosen strings, and a plain object would answer `constructor` or `toString` from it.
+ */
+export function dict<T>(entries?: Record<string, T>): Record<string, T> {
+  const out = new (PrototypeFree as unknown as new () => Record<string, T>)();
+  if (entries) for (const key of Object.keys(entries)) out[key] = entries[key] as T;
+  return out;
+}
+
+/** A map entry only when the map itself holds it (never one inherited from a prototype). */
+export function own<T>(map: Record<string, T> | null | undefined, key: string): T | undefined {
+  return map != null && Object.hasOwn(map, key) ? map[key] : undefined;
+}
+
+/** The lead's email when a verified identify set it, else null: the only email that may join leads. */
+export function verifiedEmail(state: ScoreState): string | null {
+  return state.emailVerified === true ? state.email : null;
+}
 
 /** The state of a visitor the collector has never seen. */
 export function emptyState(): ScoreState {
@@ -60,22 +91,26 @@ export function emptyState(): ScoreState {
     visitStart: null,
     activeDays: 0,
     lastDay: null,
-    rules: {},
-    dimensions: {},
-    lastOf: {},
+    rules: dict(),
+    dimensions: dict(),
+    lastOf: dict(),
     prospectSince: null,
     email: null,
-    traits: {},
+    emailVerified: false,
+    traits: dict(),
   };
 }
 
 const copyEarned = <E extends Earned>(e: E): E => (e.days ? { ...e, days: { ...e.days } } : { ...e });
 
-/** A deep copy of a state, much cheaper than structuredClone for this known, JSON-shaped structure. */
+/**
+ * A deep copy of a state, much cheaper than structuredClone for this known, JSON-shaped structure. The
+ * copy's maps have no prototype, whatever the input's (a state read back from JSON has plain objects).
+ */
 export function cloneState(s: ScoreState): ScoreState {
-  const rules: Record<string, RuleTally> = {};
-  for (const id in s.rules) rules[id] = copyEarned(s.rules[id] as RuleTally);
-  const dimensions: Record<string, Earned> = {};
-  for (const name in s.dimensions) dimensions[name] = copyEarned(s.dimensions[name] as Earned);
-  return { ...s, rules, dimensions, lastOf: { ...s.lastOf }, traits: { ...s.traits } };
+  const rules = dict<RuleTally>();
+  for (const id of Object.keys(s.rules)) rules[id] = copyEarned(s.rules[id] as RuleTally);
+  const dimensions = dict<Earned>();
+  for (const name of Object.keys(s.dimensions)) dimensions[name] = copyEarned(s.dimensions[name] as Earned);
+  return { ...s, rules, dimensions, lastOf: dict(s.lastOf), traits: dict(s.traits) };
 }

@@ -41,9 +41,9 @@ export async function onList(db: Database, siteId: string, date: string, visitor
 export function insertListRows(db: Database, siteId: string, date: string, rows: ProspectRow[]): D1PreparedStatement {
   return statement(
     db,
-    `INSERT INTO prospect_list_rows (site_id, date, visitor_id, score, since, email, class, grade, is_new, reasons)
+    `INSERT INTO prospect_list_rows (site_id, date, visitor_id, score, since, email, email_verified, class, grade, is_new, reasons)
      SELECT ?1, ?2, json_extract(value, '$.visitorId'), json_extract(value, '$.score'), json_extract(value, '$.since'),
-       json_extract(value, '$.email'), json_extract(value, '$.class'), json_extract(value, '$.grade'),
+       json_extract(value, '$.email'), coalesce(json_extract(value, '$.emailVerified'), 0), json_extract(value, '$.class'), json_extract(value, '$.grade'),
        json_extract(value, '$.isNew'), json_extract(value, '$.reasons')
      FROM json_each(?3)
      -- A lead erased since the chunk read it stays off the list.
@@ -88,6 +88,7 @@ export async function listPage(db: Database, siteId: string, date: string, limit
   return rows.map((r) => ({
     visitorId: r.visitorId,
     email: r.email,
+    emailVerified: r.emailVerified,
     score: r.score,
     class: r.class,
     grade: r.grade,

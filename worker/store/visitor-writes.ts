@@ -1,6 +1,6 @@
 import { and, eq } from "drizzle-orm";
 import { sites, visitors, type VisitorRow } from "../../schema";
-import type { ScoreState } from "../scoring/state";
+import { verifiedEmail, type ScoreState } from "../scoring/state";
 import type { Database } from "./db";
 import { eventValues } from "./events";
 import { runGuarded } from "./guard";
@@ -125,15 +125,18 @@ const insertEvents = (rows: number) =>
  */
 export async function commitScored(db: Database, w: ScoredWrite): Promise<void> {
   const state = JSON.stringify(w.state);
+  // The email column holds only a verified email: lookups by email and merges go by it. Naming it only
+  // when it changes keeps its index out of ordinary writes.
+  const email = verifiedEmail(w.state);
   const visitorWrite =
     w.readVersion === null
       ? prepared(db, INSERT_VISITOR).bind(
           w.siteId, w.leadId, w.score, w.state.prospectSince, state, w.firstSeen, w.lastSeen, w.source ? JSON.stringify(w.source) : null,
-          w.state.email, w.lastSeq, w.windowStart, w.windowEvents, w.rulesVersion, w.nextChangeAt,
+          email, w.lastSeq, w.windowStart, w.windowEvents, w.rulesVersion, w.nextChangeAt,
         )
-      : prepared(db, w.state.email !== w.readEmail ? UPDATE_VISITOR_EMAIL : UPDATE_VISITOR).bind(
+      : prepared(db, email !== w.readEmail ? UPDATE_VISITOR_EMAIL : UPDATE_VISITOR).bind(
           w.siteId, w.leadId, w.score, w.state.prospectSince, state, w.readVersion + 1, w.lastSeen, w.lastSeq,
-          w.windowStart, w.windowEvents, w.rulesVersion, w.nextChangeAt, ...(w.state.email !== w.readEmail ? [w.state.email] : []),
+          w.windowStart, w.windowEvents, w.rulesVersion, w.nextChangeAt, ...(email !== w.readEmail ? [email] : []),
         );
   const eventWrites = chunks(w.events, ROWS_PER_INSERT).map((rows) =>
     prepared(db, insertEvents(rows.length)).bind(...rows.flatMap((e) => eventValues(w.siteId, e))),
