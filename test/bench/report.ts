@@ -1,4 +1,6 @@
-// Turns each benchmark's figures into the Markdown table README.md shows.
+// Turns each benchmark's figures into the Markdown table README.md shows, and writes them there.
+import { readFileSync, writeFileSync } from "node:fs";
+import { renderScale, type ScaleBench } from "./scale/render.ts";
 type Rows = { figures: Record<string, { read: number; written: number; statements: number }> };
 type Engine = { rules: number; events: number; replayPerSecond: number; applyPerSecond: number; node: string };
 
@@ -23,6 +25,7 @@ type Load = {
 const n = (x: number) => x.toLocaleString("en");
 
 export const renderers: Record<string, (result: never) => string> = {
+  scale: (r: ScaleBench) => renderScale(r),
   "rows-per-event": (r: Rows) =>
     [
       "| visitor's history | D1 rows read | D1 rows written | statements |",
@@ -57,3 +60,25 @@ export const renderers: Record<string, (result: never) => string> = {
         `${r.dump.userAgent} user-agent strings.`,
     ].join("\n"),
 };
+
+/** Writes each result's table into README.md between its <!-- bench:NAME --> markers; answers how many it wrote. */
+export function recordInReadme(results: { bench: string }[]): number {
+  let readme = readFileSync("README.md", "utf8");
+  let written = 0;
+  for (const result of results) {
+    const render = renderers[result.bench];
+    if (!render) throw new Error(`no renderer for benchmark ${result.bench}`);
+    const table = render(result as never);
+    console.log(`\n${result.bench}\n${table}`);
+    const block = new RegExp(`(<!-- bench:${result.bench} -->\\n)[\\s\\S]*?(<!-- /bench:${result.bench} -->)`);
+    if (!block.test(readme)) {
+      // A new benchmark's figures are printed above; README.md gets them once it has the block.
+      console.warn(`README.md has no <!-- bench:${result.bench} --> block; add one to record these figures`);
+      continue;
+    }
+    readme = readme.replace(block, (_, open: string, close: string) => `${open}${table}\n${close}`);
+    written += 1;
+  }
+  writeFileSync("README.md", readme);
+  return written;
+}

@@ -5,7 +5,7 @@ import { database } from "../../worker/store/db";
 import { findSite } from "../../worker/store/sites";
 import { findVisitor } from "../../worker/store/visitor-reads";
 import { ruleSetSchema, type RuleSetInput } from "../../worker/scoring/rules";
-import { createSite, event, track, visitor } from "../support/api";
+import { createSite, event, signedIdentify, track, visitor } from "../support/api";
 
 const V1: RuleSetInput = { prospectAt: 100, rules: [{ id: "pv", points: 1, when: { event: "pageview" } }] };
 const V2: RuleSetInput = {
@@ -53,8 +53,9 @@ describe("a lead still under an older rule set", () => {
     await createSite("acme", V1);
     await track("acme", "laptop-00001", event("pageview", "/"));
     await track("acme", "phone-000001", event("pageview", "/contact"));
-    await track("acme", "laptop-00001", event("identify", "/", 0, { d: { email: "ana@example.com" } }));
-    await track("acme", "phone-000001", event("identify", "/", 0, { d: { email: "ana@example.com" } }));
+    // Signed identifies: only a verified email joins the two visitors into one lead.
+    await track("acme", "laptop-00001", await signedIdentify("acme", "ana@example.com"));
+    await track("acme", "phone-000001", await signedIdentify("acme", "ana@example.com"));
     const lead = (await row("laptop-00001")) ?? (await row("phone-000001"));
     const leadId = lead?.leadId ?? lead?.id;
     await switchRulesWithoutRescoring("acme");

@@ -123,6 +123,46 @@ interface WorkerModule {
   default: {
     fetch(request: Request, env: unknown, ctx: unknown): Promise<Response>;
     scheduled(controller: unknown, env: unknown, ctx: unknown): Promise<void>;
+    queue(batch: unknown, env: unknown, ctx: unknown): Promise<void>;
+  };
+}
+
+/** Most deliveries of one message before the seeding queue drops it (a webhook the demo never takes). */
+const MAX_ATTEMPTS = 5;
+
+/**
+ * The jobs queue for a worker run in-process: messages are kept in memory and handed to the worker's queue
+ * handler one at a time when `drain` is called; a retried message goes to the back (its delay is not
+ * waited for: seeding steps its own clock).
+ */
+function memoryQueue(worker: WorkerModule["default"], env: () => unknown, ctx: unknown) {
+  const waiting: { body: unknown; attempts: number }[] = [];
+  let ids = 0;
+  return {
+    binding: {
+      async send(body: unknown) {
+        waiting.push({ body, attempts: 1 });
+      },
+      async sendBatch(messages: { body: unknown }[]) {
+        for (const m of messages) waiting.push({ body: m.body, attempts: 1 });
+      },
+    },
+    async drain() {
+      for (let next = waiting.shift(); next; next = waiting.shift()) {
+        const { body, attempts } = next;
+        const message = {
+          id: String(++ids),
+          timestamp: new Date(),
+          body,
+          attempts,
+          ack() {},
+          retry() {
+            if (attempts < MAX_ATTEMPTS) waiting.push({ body, attempts: attempts + 1 });
+          },
+        };
+        await worker.queue({ queue: "leadscore-jobs", messages: [message], ackAll() {}, retryAll() {} }, env(), ctx);
+      }
+    },
   };
 }
 
@@ -140,15 +180,21 @@ export async function seedDemo(o: { persistTo: string; token: string; siteId: st
   const proxy = await getPlatformProxy<{ DB: unknown; SITE_RATE_LIMIT?: unknown }>({ persist: { path: join(o.persistTo, "v3") }, envFiles: [] });
   // The demo's webhook receiver is on 127.0.0.1, which only a local run may post to.
   const allow = { limit: async () => ({ success: true }) };
-  const env = { DB: proxy.env.DB, SITE_RATE_LIMIT: allow, NEW_VISITOR_RATE_LIMIT: allow, API_TOKEN: o.token, ALLOW_LOCAL_WEBHOOKS: "1" };
   const realNow = Date.now;
   const now = o.now ?? realNow();
   let clock = now;
   const pending: Promise<unknown>[] = [];
   const ctx = { waitUntil: (p: Promise<unknown>) => pending.push(p), passThroughOnException() {}, props: {} };
+  const jobs = memoryQueue(worker, () => env, ctx);
+  const env = { DB: proxy.env.DB, JOBS: jobs.binding, SITE_RATE_LIMIT: allow, NEW_VISITOR_RATE_LIMIT: allow, API_TOKEN: o.token, ALLOW_LOCAL_WEBHOOKS: "1" };
+  // Each call's background work (webhook notices, jobs) is done before the clock moves on.
+  const settle = async () => {
+    await Promise.all(pending.splice(0));
+    await jobs.drain();
+  };
   const call = async (path: string, init: RequestInit) => {
     const res = await worker.fetch(new Request(`http://127.0.0.1${path}`, init), env, ctx);
-    await Promise.all(pending.splice(0));
+    await settle();
     return res;
   };
   const bearer = { authorization: `Bearer ${o.token}`, "content-type": "application/json" };
@@ -180,6 +226,7 @@ export async function seedDemo(o: { persistTo: string; token: string; siteId: st
       while (nextCron <= now && (d === null || nextCron <= d.at)) {
         clock = nextCron;
         await worker.scheduled({ scheduledTime: nextCron, cron: "0 * * * *", noRetry() {} }, env, ctx);
+        await settle();
         seeded.lists += 1;
         nextCron += DAY;
       }

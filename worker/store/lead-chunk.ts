@@ -1,6 +1,7 @@
 import { and, asc, eq, gt, isNull, lt, sql } from "drizzle-orm";
 import { events, visitors, type EventRow, type VisitorRow } from "../../schema";
 import type { Database } from "./db";
+import { idsWhere } from "./visitor-reads";
 
 /** How much one chunk of leads may read. */
 export interface ChunkBounds {
@@ -47,10 +48,12 @@ export async function readLeadChunk(db: Database, siteId: string, after: string 
     .limit(bounds.maxLeads);
   if (leads.length === 0) return { leads, aliases: new Map(), events: new Map(), next: null, eventsRead: 0 };
 
+  // Ids off the lead_id index, then rows by key: asked for whole rows by lead_id, SQLite walks the site's
+  // whole primary-key range instead (see idsWhere).
   const merged = await db
     .select()
     .from(visitors)
-    .where(and(eq(visitors.siteId, siteId), sql`${visitors.leadId} IN ${jsonIds(leads.map((l) => l.id))}`));
+    .where(and(eq(visitors.siteId, siteId), idsWhere(db, siteId, sql`${visitors.leadId} IN ${jsonIds(leads.map((l) => l.id))}`)));
   const aliases = new Map<string, VisitorRow[]>();
   for (const row of merged) aliases.set(row.leadId as string, [...(aliases.get(row.leadId as string) ?? []), row]);
   const idsOf = (lead: VisitorRow) => [lead.id, ...(aliases.get(lead.id) ?? []).map((a) => a.id)];
