@@ -4,7 +4,7 @@ import { dueLeads, leadsFrom, type DueCursor, type ScoreCursor } from "../store/
 import { listBefore, onList } from "../store/prospect-lists";
 import { findRuleSet } from "../store/rules";
 import { sitePredictor } from "./outcome-evidence";
-import { prospectList, type ProspectRow } from "../scoring/prospects";
+import { byRank, prospectList, type ProspectRow } from "../scoring/prospects";
 
 /** Rows per read while gathering the live list's candidates. */
 const PAGE = 1_000;
@@ -19,27 +19,27 @@ export async function liveProspectList(db: Database, site: SiteRow, date: string
   // A site may score without a prospect list: no threshold, nobody on it.
   if (!set || set.rules.prospectAt === undefined) return [];
   const { prospectAt } = set.rules;
-  const candidates: VisitorRow[] = [];
+  const [previous, predict] = await Promise.all([listBefore(db, site.id, date), sitePredictor(db, site, set.rules, now)]);
+  // Each page of candidates is evaluated as it is read and only its list lines are kept: a whole site's
+  // candidate rows (score states) held at once do not fit an isolate's memory at a million leads.
+  const rows: ProspectRow[] = [];
+  const take = async (page: VisitorRow[]) => {
+    const onPrevious = previous && page.length ? await onList(db, site.id, previous.date, page.map((v) => v.id)) : new Set<string>();
+    for (const row of prospectList(page, set.rules, now, onPrevious, predict)) rows.push(row);
+  };
   for (let after: ScoreCursor | undefined; ; ) {
     const page = await leadsFrom(db, site.id, prospectAt, PAGE, after);
-    candidates.push(...page);
+    await take(page);
     const last = page[page.length - 1];
     if (page.length < PAGE || !last) break;
     after = { score: last.score, id: last.id };
   }
   for (let after: DueCursor | undefined; ; ) {
     const page = await dueLeads(db, site.id, now, PAGE, after, prospectAt);
-    candidates.push(...page);
+    await take(page);
     const last = page[page.length - 1];
     if (page.length < PAGE || !last) break;
     after = { at: last.nextChangeAt as number, id: last.id };
   }
-  const [previous, predict] = await Promise.all([listBefore(db, site.id, date), sitePredictor(db, site, set.rules, now)]);
-  const onPrevious = new Set<string>();
-  if (previous) {
-    for (let i = 0; i < candidates.length; i += PAGE) {
-      for (const id of await onList(db, site.id, previous.date, candidates.slice(i, i + PAGE).map((v) => v.id))) onPrevious.add(id);
-    }
-  }
-  return prospectList(candidates, set.rules, now, onPrevious, predict);
+  return rows.sort(byRank);
 }

@@ -60,5 +60,10 @@ export function prospectList(
       reasons: score.breakdown.filter((r) => r.points > 0).slice(0, topReasons).map(reason),
     });
   }
-  return rows.sort((a, b) => b.score - a.score || a.since - b.since || a.visitorId.localeCompare(b.visitorId));
+  return rows.sort(byRank);
+}
+
+/** List order: best score, then who crossed first, then id. */
+export function byRank(a: ProspectRow, b: ProspectRow): number {
+  return b.score - a.score || a.since - b.since || a.visitorId.localeCompare(b.visitorId);
 }
