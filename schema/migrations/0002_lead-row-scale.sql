@@ -1,4 +1,4 @@
--- Written by hand (see TEAM notes: no drizzle-kit generate while several branches change the schema).
+-- Written by hand (drizzle-kit snapshots in meta/ stop at 0001; see README, Development).
 -- rules_version: the rule-set version the lead's stored state was scored under; a write to a lead below the
 -- site's version replays the lead's events first, so a background rescore and live beacons never conflict.
 -- next_change_at: the earliest time (ms) the lead's status can move without an event (decay, expiry,

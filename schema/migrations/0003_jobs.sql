@@ -1,4 +1,5 @@
--- Written by hand (see TEAM notes). Background jobs and their cursors, the webhook dead-letter record,
+-- Written by hand (drizzle-kit snapshots in meta/ stop at 0001; see README, Development).
+-- Background jobs and their cursors, the webhook dead-letter record,
 -- stored prospect lists as rows instead of one blob, and the time index the retention purge walks.
 CREATE TABLE `jobs` (
 	`site_id` text NOT NULL,

@@ -1,4 +1,5 @@
--- Written by hand (parallel schema changes, see TEAM notes). The per-site key that signs identified emails.
+-- Written by hand (drizzle-kit snapshots in meta/ stop at 0001; see README, Development).
+-- The per-site key that signs identified emails.
 ALTER TABLE `sites` ADD `identity_secret` text;--> statement-breakpoint
 -- Identifies stored before verification existed were taken as the site's word (leads were merged on them),
 -- so they keep counting as verified: in the stored history, so that a rescore replays them the same way,

@@ -1,4 +1,5 @@
--- Written by hand (see TEAM notes): where each event came from (the website's beacon or the API), the
+-- Written by hand (drizzle-kit snapshots in meta/ stop at 0001; see README, Development).
+-- Where each event came from (the website's beacon or the API), the
 -- latest outcome of each lead (with a partial index so insights read leads with an outcome only),
 -- the predictive model fitted per site, and each stored prospect line's stage and probability.
 ALTER TABLE `events` ADD `via` text DEFAULT 'web' NOT NULL;--> statement-breakpoint

@@ -1,4 +1,5 @@
--- Written by hand (see TEAM notes): the console's sign-in sessions and the per-day figures its overview
+-- Written by hand (drizzle-kit snapshots in meta/ stop at 0001; see README, Development).
+-- The console's sign-in sessions and the per-day figures its overview
 -- charts. Both keyed tables are WITHOUT ROWID like the others.
 CREATE TABLE `console_sessions` (
 	`id_hash` text PRIMARY KEY NOT NULL,
