@@ -6,8 +6,7 @@ import { SITES_PER_CRON_PAGE } from "../../worker/jobs/cron";
 import { DAILY_LEADS_PER_CHUNK } from "../../worker/jobs/daily";
 import { ruleSetSchema, type RuleSetInput } from "../../worker/scoring/rules";
 import { api } from "../support/api";
-import { captureQueue, drainQueue } from "../support/jobs";
-import { meteredD1, type RowMeter } from "../support/metered-d1";
+import { captureQueue, drainMetered } from "../support/jobs";
 import { seedLeads } from "../support/seed";
 
 const SITES = 120;
@@ -34,14 +33,7 @@ async function createSites(count: number, listHourOf: (i: number) => number): Pr
 async function meteredCron(at: number) {
   const queued = captureQueue();
   await worker.scheduled(createScheduledController({ scheduledTime: at, cron: "0 * * * *" }), env);
-  const meters: RowMeter[] = [];
-  const drained = await drainQueue(queued, {
-    db: () => {
-      const meter: RowMeter = { read: 0, written: 0, statements: 0 };
-      meters.push(meter);
-      return meteredD1(env.DB, meter);
-    },
-  });
+  const { drained, meters } = await drainMetered(queued);
   return { drained, meters, calls: meters.map((m) => m.statements + (m.unmetered ?? 0)) };
 }
 

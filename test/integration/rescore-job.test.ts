@@ -8,8 +8,7 @@ import { findVisitor } from "../../worker/store/visitor-reads";
 import { ruleSetSchema, type RuleSetInput } from "../../worker/scoring/rules";
 import { api, createSite, event, track } from "../support/api";
 import { failingD1 } from "../support/failing-d1";
-import { captureQueue, drainQueue } from "../support/jobs";
-import { meteredD1, type RowMeter } from "../support/metered-d1";
+import { captureQueue, drainMetered, drainQueue } from "../support/jobs";
 import { seedHistory, seedLeads } from "../support/seed";
 
 const V1: RuleSetInput = { prospectAt: 1000, rules: [{ id: "pv", points: 1, when: { event: "pageview" } }] };
@@ -60,14 +59,7 @@ describe("the rescore job", () => {
     expect((await lead(leadId(0)))?.rulesVersion).toBe(1);
     expect(queued).toHaveLength(1);
 
-    const meters: RowMeter[] = [];
-    const drained = await drainQueue(queued, {
-      db: () => {
-        const meter: RowMeter = { read: 0, written: 0, statements: 0 };
-        meters.push(meter);
-        return meteredD1(env.DB, meter);
-      },
-    });
+    const { drained, meters } = await drainMetered(queued);
     expect(drained.delivered.map((d) => d.outcome)).toEqual(["ack", "ack", "ack"]);
     expect(drained.delivered).toHaveLength(Math.ceil(LEADS / RESCORE_LEADS_PER_CHUNK));
     // Every step stays within a budget of 50 D1 statements (batched and single ones alike).

@@ -3,6 +3,7 @@ import { env } from "cloudflare:workers";
 import { vi } from "vitest";
 import worker from "../../worker/index";
 import type { JobMessage } from "../../worker/jobs/messages";
+import { meteredD1, type RowMeter } from "./metered-d1";
 
 /** A message the worker put on the JOBS queue, as the test holds it until it is delivered. */
 export interface Queued {
@@ -81,4 +82,17 @@ export async function drainQueue(queued: Queued[], options: DrainOptions = {}): 
     }
   }
   return drained;
+}
+
+/** drainQueue with D1 metered per delivery: one meter for each message the consumer handled. */
+export async function drainMetered(queued: Queued[]): Promise<{ drained: Drained; meters: RowMeter[] }> {
+  const meters: RowMeter[] = [];
+  const drained = await drainQueue(queued, {
+    db: () => {
+      const meter: RowMeter = { read: 0, written: 0, statements: 0 };
+      meters.push(meter);
+      return meteredD1(env.DB, meter);
+    },
+  });
+  return { drained, meters };
 }

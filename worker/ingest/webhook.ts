@@ -98,23 +98,3 @@ export async function sendWebhook(notice: ProspectNotice, site: WebhookSite, env
   if (res.status >= 300 && res.status < 400) return { delivered: false, reason: `answered ${res.status}; redirects are not followed`, retry: false };
   return { delivered: false, reason: `answered ${res.status}`, retry: true };
 }
-
-const ATTEMPTS = 3;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/**
- * Sends a notice with sendWebhook; a failure worth retrying is tried again after 1 s and 4 s. Runs after
- * the beacon is answered (waitUntil): the daily prospect list stays the record of who became a prospect,
- * whatever the webhook's endpoint did.
- */
-export async function deliver({ url, secret, notice }: Notification, env: { ALLOW_LOCAL_WEBHOOKS?: string }): Promise<SendResult> {
-  let result: SendResult = { delivered: false, reason: "not tried", retry: true };
-  for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
-    if (attempt > 0) await sleep(4 ** (attempt - 1) * 1000);
-    result = await sendWebhook(notice, { webhookUrl: url, webhookSecret: secret }, env);
-    if (result.delivered) return result;
-    console.warn(`prospect webhook for ${notice.site} failed (attempt ${attempt + 1}): ${result.reason}`);
-    if (!result.retry) return result;
-  }
-  return result;
-}

@@ -16,15 +16,6 @@ export function findVisitor(db: Database, siteId: string, id: string): Promise<V
   return db.select().from(visitors).where(and(eq(visitors.siteId, siteId), eq(visitors.id, id))).get();
 }
 
-/** Visitors at or above a score, best first: the prospects under a threshold. */
-export function visitorsFrom(db: Database, siteId: string, minScore: number): Promise<VisitorRow[]> {
-  return db
-    .select()
-    .from(visitors)
-    .where(and(eq(visitors.siteId, siteId), isNull(visitors.leadId), gte(visitors.score, minScore)))
-    .orderBy(desc(visitors.score), asc(visitors.id));
-}
-
 /** Every lead of a site (for evaluations that cannot use the score index). */
 export function allVisitors(db: Database, siteId: string): Promise<VisitorRow[]> {
   return db.select().from(visitors).where(and(eq(visitors.siteId, siteId), isNull(visitors.leadId)));
