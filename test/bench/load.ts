@@ -12,15 +12,19 @@ import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import autocannon from "autocannon";
 import { prepare } from "../../tracker/demo/local-stack.ts";
+import { cpuSecondsOf } from "./process-cpu.ts";
 
-const PORT = 8801;
-const FLOOR_PORT = 8802;
+// --port=N moves the collector to N and the floor to N+1 (for runs beside other work on the machine);
+// --events=N sends N new beacons (and N/20 retries) instead of 20,000, for quicker comparisons.
+const flag = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split("=")[1];
+const PORT = Number(flag("port") ?? 8801);
+const FLOOR_PORT = PORT + 1;
 const HOST = `http://127.0.0.1:${PORT}`;
 const FLOOR = `http://127.0.0.1:${FLOOR_PORT}`;
 const TOKEN = "bench-token";
 const CONNECTIONS = 50;
-const NEW_EVENTS = 20_000;
-const RETRIES = 1_000;
+const NEW_EVENTS = Number(flag("events") ?? 20_000);
+const RETRIES = Math.round(NEW_EVENTS / 20);
 const SITES = 50;
 const VISITORS_PER_SITE = 100;
 const ORIGIN = "https://bench.example";
@@ -71,6 +75,14 @@ async function waitForWorker(p: typeof child, url: string, init?: RequestInit): 
   throw new Error(`wrangler dev did not answer within 60 s:\n${output}`);
 }
 
+/** Runs a load and answers autocannon's result with the server's CPU milliseconds per request. */
+async function measured(server: typeof child, load: () => Promise<Run>): Promise<Run & { cpuMs: number | null }> {
+  const before = cpuSecondsOf(server.pid);
+  const r = await load();
+  const after = cpuSecondsOf(server.pid);
+  return { ...r, cpuMs: before === null || after === null ? null : Number((((after - before) * 1000) / r.requests.total).toFixed(2)) };
+}
+
 /** A beacon body with one page view, as the tracker sends it. */
 function beaconOf(sent: Sent, now: number): string {
   const path = pick(["/", "/pricing", "/contact", "/blog/post", "/docs/start"]);
@@ -105,8 +117,8 @@ interface Run {
   errors: number;
 }
 
-function figures(r: Run) {
-  return { rps: Math.round(r.requests.average), p50: r.latency.p50, p99: r.latency.p99, requests: r.requests.total, non2xx: r.non2xx, errors: r.errors };
+function figures(r: Run & { cpuMs: number | null }) {
+  return { rps: Math.round(r.requests.average), p50: r.latency.p50, p99: r.latency.p99, requests: r.requests.total, non2xx: r.non2xx, errors: r.errors, cpuMs: r.cpuMs };
 }
 
 async function main() {
@@ -124,11 +136,11 @@ async function main() {
   await autocannon({ url: `${HOST}/healthz`, connections: 10, amount: 500 });
 
   console.error(`load: sites ready (${persistTo})`);
-  const bare = await autocannon({ url: `${HOST}/healthz`, connections: CONNECTIONS, amount: NEW_EVENTS + RETRIES });
+  const bare = await measured(child, () => autocannon({ url: `${HOST}/healthz`, connections: CONNECTIONS, amount: NEW_EVENTS + RETRIES }));
 
   console.error(`load: bare endpoint ${Math.round(bare.requests.average)} req/s`);
   let floorCounter = 0;
-  const floorRun = await autocannon({
+  const floorRun = await measured(floor, () => autocannon({
     url: FLOOR,
     connections: CONNECTIONS,
     amount: NEW_EVENTS + RETRIES,
@@ -143,7 +155,7 @@ async function main() {
         },
       },
     ],
-  });
+  }));
   await stop(floor);
   console.error(`load: one-INSERT floor ${Math.round(floorRun.requests.average)} req/s`);
   let counter = 0;
@@ -153,7 +165,7 @@ async function main() {
   const answers: Record<string, number> = {};
   let retriedCountedAgain = 0;
   const failures: string[] = [];
-  const collect = await autocannon({
+  const collect = await measured(child, () => autocannon({
     url: `${HOST}/e`,
     connections: CONNECTIONS,
     amount: NEW_EVENTS + RETRIES,
@@ -195,7 +207,7 @@ async function main() {
         },
       },
     ],
-  });
+  }));
 
   // The database as it was left: stop the worker, open D1's SQLite file, read the events and dump it all.
   await stopWorker();

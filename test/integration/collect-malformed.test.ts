@@ -52,6 +52,7 @@ const malformed: [string, string | Uint8Array, number][] = [
   ["properties as an array", json(good({}, { d: [1, 2] })), 400],
   ["a property key with a space", json(good({}, { d: { "plan name": "pro" } })), 400],
   ["a property named __proto__", `{"s":"acme","v":"visitor-0001","t":${now},"e":[{"i":"event-0001","n":"pageview","t":${now},"u":"${ORIGIN}/","d":{"__proto__":{"admin":true}}}]}`, 400],
+  ["a property named __proto__ spelt with escapes", `{"s":"acme","v":"visitor-0001","t":${now},"e":[{"i":"event-0001","n":"pageview","t":${now},"u":"${ORIGIN}/","d":{"\\u005f_pr\\u006fto__":{"admin":true}}}]}`, 400],
   ["a null property value", json(good({}, { d: { plan: null } })), 400],
   ["an array property value", json(good({}, { d: { plans: ["a", "b"] } })), 400],
   ["an infinite property value", `{"s":"acme","v":"visitor-0001","t":${now},"e":[{"i":"event-0001","n":"pageview","t":${now},"u":"${ORIGIN}/","d":{"x":-1e999}}]}`, 400],
@@ -74,6 +75,23 @@ describe("POST /e refuses malformed beacons", () => {
     expect(Object.keys(answer)).toEqual(["error"]);
     expect(answer.error.code).toBe(status === 413 ? "payload_too_large" : "bad_request");
     expect(await tableCounts()).toEqual(before);
+  });
+
+  it("answers a refusal with the beacon's CORS headers, so the tracker can read it", async () => {
+    await createSite();
+    const res = await call("/e", { method: "POST", headers: { "content-type": "text/plain", origin: ORIGIN, "user-agent": CHROME_UA }, body: "{not json" });
+    expect(res.status).toBe(400);
+    expect(res.headers.get("access-control-allow-origin")).toBe("*");
+    expect(res.headers.get("access-control-expose-headers")).toBe("X-Leadscore-Ignored,Retry-After");
+  });
+
+  it("answers a preflight with the methods and headers a beacon may use", async () => {
+    const res = await call("/e", { method: "OPTIONS", headers: { origin: ORIGIN, "access-control-request-method": "POST", "access-control-request-headers": "content-type" } });
+    expect(res.status).toBe(204);
+    expect(res.headers.get("access-control-allow-origin")).toBe("*");
+    expect(res.headers.get("access-control-allow-methods")).toBe("POST");
+    expect(res.headers.get("access-control-allow-headers")).toBe("content-type");
+    expect(res.headers.get("access-control-max-age")).toBe("86400");
   });
 
   it("refuses a streamed body that passes 16 KB without declaring a length, and changes nothing", async () => {

@@ -1,4 +1,4 @@
-import { Hono, type Context } from "hono";
+import { Hono, type Context, type MiddlewareHandler } from "hono";
 import { cors } from "hono/cors";
 import { isbot } from "isbot";
 import { z } from "zod";
@@ -74,10 +74,26 @@ const tooLarge = () => new ApiError("payload_too_large", `a beacon is at most ${
 
 /** Reads the body, stopping as soon as it passes the limit (a chunked body declares no length). */
 async function readBody(request: Request): Promise<string> {
-  const declared = Number(request.headers.get("content-length") ?? "0");
+  const length = request.headers.get("content-length");
+  const declared = Number(length ?? "0");
   if (declared > MAX_BEACON_BYTES) throw tooLarge();
   if (!request.body) return "";
-  const reader = request.body.getReader();
+  // A declared length bounds the body (HTTP framing), so it is read in one call; the size is checked again
+  // in case a caller inside the runtime declared less than it sent.
+  const bytes = length !== null ? new Uint8Array(await request.arrayBuffer()) : await readChunked(request.body);
+  if (bytes.byteLength > MAX_BEACON_BYTES) throw tooLarge();
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    throw new ApiError("bad_request", "body is not valid UTF-8");
+  }
+}
+
+const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
+
+/** A body of no declared length, read chunk by chunk and cancelled as soon as it passes the limit. */
+async function readChunked(body: ReadableStream<Uint8Array>): Promise<Uint8Array> {
+  const reader = body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
   for (;;) {
@@ -96,20 +112,20 @@ async function readBody(request: Request): Promise<string> {
     bytes.set(chunk, at);
     at += chunk.byteLength;
   }
-  try {
-    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
-  } catch {
-    throw new ApiError("bad_request", "body is not valid UTF-8");
-  }
+  return bytes;
 }
 
 // A lone surrogate (JSON allows "\ud800") is not text: D1 could not store it faithfully.
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
+// Valid UTF-8 decodes to no lone surrogate, so only a \u escape can make one, and a key named __proto__
+// is spelt out or escaped: a body with neither (what the tracker sends) is parsed without the reviver.
+const MAYBE_UNSAFE = /\\u|__proto__/;
+
 function parseBeacon(text: string) {
   let json: unknown;
   try {
-    json = JSON.parse(text, (key, value: unknown) => {
+    json = !MAYBE_UNSAFE.test(text) ? JSON.parse(text) : JSON.parse(text, (key, value: unknown) => {
       if (LONE_SURROGATE.test(key) || (typeof value === "string" && LONE_SURROGATE.test(value))) {
         throw new ApiError("bad_request", "body holds a lone UTF-16 surrogate");
       }
@@ -131,11 +147,26 @@ function parseBeacon(text: string) {
   return result.data;
 }
 
+const preflight = cors({ origin: "*", allowMethods: ["POST"], maxAge: 86_400, exposeHeaders: [IGNORED_HEADER, "Retry-After"] });
+const EXPOSED = `${IGNORED_HEADER},Retry-After`;
+
+/**
+ * CORS for the beacon: a preflight gets hono's answer; any other request gets the same two headers as
+ * prepared headers, which every answer (202s and error envelopes alike) is built with, so no placeholder
+ * response is made and copied per beacon.
+ */
+const beaconCors: MiddlewareHandler<AppEnv> = async (c, next) => {
+  if (c.req.method === "OPTIONS") return preflight(c, next);
+  c.header("Access-Control-Allow-Origin", "*");
+  c.header("Access-Control-Expose-Headers", EXPOSED);
+  await next();
+};
+
 /** POST /e: the beacon endpoint the tracker sends to (text/plain JSON, so browsers send no preflight). */
 export const collect = new Hono<AppEnv>()
   // Any page may read the answer (the tracker checks delivery); whether a page may send is the site's
   // allowed origins, checked below. No credentials are involved.
-  .use("/e", cors({ origin: "*", allowMethods: ["POST"], maxAge: 86_400, exposeHeaders: [IGNORED_HEADER, "Retry-After"] }))
+  .use("/e", beaconCors)
   .post("/e", async (c) => {
     const receivedAt = Date.now();
     const body = parseBeacon(await readBody(c.req.raw));
