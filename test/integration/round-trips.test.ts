@@ -2,6 +2,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { app } from "../../worker/index";
 import { clearIsolateCaches } from "../../worker/store/isolate-cache";
+import { sha256Hex } from "../../worker/lib/hash";
 import { beaconBody, CHROME_UA, createSite, event, ORIGIN, visitor } from "../support/api";
 
 /** A D1 database that counts calls that go to D1 (each batch, and each statement run on its own). */
@@ -66,5 +67,25 @@ describe("D1 round trips per beacon", () => {
     await beacon("visitor-0002", [event("pageview", "/")]);
     expect(await beacon("visitor-0009", [event("pageview", "/")])).toMatchObject({ status: 202, calls: 3 });
     expect((await visitor("acme", "visitor-0009")).score).toBe(2);
+  });
+
+  it("stores a full beacon (20 events, two inserts) in one round trip, the guard riding on the first insert", async () => {
+    await createSite();
+    await beacon("visitor-0001", [event("pageview", "/")]);
+    const events = Array.from({ length: 20 }, (_, i) => event("pageview", `/page-${i}`));
+    expect(await beacon("visitor-0001", events)).toMatchObject({ status: 202, calls: 1, body: { accepted: 20, duplicates: 0 } });
+    const stored = await env.DB.prepare("SELECT count(*) AS n FROM events WHERE site_id = 'acme' AND visitor_id = 'visitor-0001'").first<{ n: number }>();
+    expect(stored?.n).toBe(21);
+  });
+
+  it("writes nothing from a cached start once another isolate erased the visitor: the guard trips on the tombstone and the read finds it", async () => {
+    await createSite();
+    await beacon("visitor-0001", [event("pageview", "/")]);
+    // The tombstone alone (the rows still there), as an erasure landing between this isolate's writes.
+    await env.DB.prepare("INSERT INTO erased_visitors (site_id, visitor_hash, erased_at) VALUES ('acme', ?, ?)").bind(await sha256Hex("visitor-0001"), Date.now()).run();
+    const events = Array.from({ length: 12 }, (_, i) => event("pageview", `/page-${i}`));
+    expect(await beacon("visitor-0001", events)).toMatchObject({ status: 202, calls: 2, body: { accepted: 0, ignored: "erased" } });
+    const stored = await env.DB.prepare("SELECT count(*) AS n FROM events WHERE site_id = 'acme' AND visitor_id = 'visitor-0001'").first<{ n: number }>();
+    expect(stored?.n).toBe(1);
   });
 });

@@ -101,7 +101,8 @@ export interface ScoredWrite {
   events: NewEvent[];
 }
 
-// D1 binds at most 100 parameters per statement; an event row binds 10.
+// D1 binds at most 100 parameters per statement; an event row binds 10, or 9 in the guarded insert, which
+// names the site once for the guard and its rows (6 + 9 x 10 = 96).
 const ROWS_PER_INSERT = 10;
 
 function chunks<T>(items: T[], size: number): T[][] {
@@ -110,17 +111,29 @@ function chunks<T>(items: T[], size: number): T[][] {
   return out;
 }
 
-// A failing statement aborts a D1 batch and rolls all of it back; see guard.ts for why json('stale').
-const GUARD = `SELECT CASE WHEN s.rules_version IS NOT ?2 OR s.created_at IS NOT ?3
+// A failing statement aborts a D1 batch and rolls all of it back; see guard.ts for why json('stale'). The
+// guard rides on the batch's first event insert (one statement fewer for D1 to compile and run per beacon):
+// its WHERE holds no column, so SQLite evaluates it before inserting any row, and a stale read aborts.
+const GUARD = `(SELECT CASE WHEN s.rules_version IS NOT ?2 OR s.created_at IS NOT ?3
     OR (SELECT version FROM visitors WHERE site_id = ?1 AND id = ?4) IS NOT ?5
     OR EXISTS (SELECT 1 FROM erased_visitors WHERE site_id = ?1 AND visitor_hash = ?6)
-  THEN json('stale') END FROM sites s WHERE s.id = ?1`;
+  THEN json('stale') END FROM sites s WHERE s.id = ?1) IS NULL`;
 const INSERT_VISITOR = `INSERT INTO visitors (site_id, id, score, prospect_since, state, version, first_seen, last_seen, source, email,
   last_seq, window_start, window_events, rules_version, next_change_at, outcome, outcome_at) VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 const UPDATE_SET = `UPDATE visitors SET score = ?3, prospect_since = ?4, state = ?5, version = ?6, last_seen = ?7, last_seq = ?8,
   window_start = ?9, window_events = ?10, rules_version = ?11, next_change_at = ?12`;
-const insertEvents = (rows: number) =>
-  `INSERT INTO events (site_id, visitor_id, id, seq, ts, type, path, props, country, via) VALUES ${Array(rows).fill("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)").join(", ")}`;
+const EVENT_COLUMNS = "INSERT INTO events (site_id, visitor_id, id, seq, ts, type, path, props, country, via)";
+/** The SQL for each row count, made once per isolate rather than per beacon. */
+function bySize(make: (rows: number) => string): (rows: number) => string {
+  const made: string[] = [];
+  return (rows) => (made[rows] ??= make(rows));
+}
+const insertEvents = bySize((rows) => `${EVENT_COLUMNS} VALUES ${Array(rows).fill("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)").join(", ")}`);
+// Rows numbered from ?7, after the guard's six; each takes the site id as ?1.
+const guardedInsertEvents = bySize(
+  (rows) =>
+    `${EVENT_COLUMNS} SELECT * FROM (VALUES ${Array.from({ length: rows }, (_, r) => `(?1, ${Array.from({ length: 9 }, (_, c) => `?${7 + r * 9 + c}`).join(", ")})`).join(", ")}) WHERE ${GUARD}`,
+);
 
 /**
  * The update of a lead's row. Naming the email, first-seen and outcome columns only when they change keeps
@@ -149,7 +162,7 @@ function updateVisitor(db: Database, w: ScoredWrite, readVersion: number, state:
 /**
  * Writes a scored batch atomically: nothing lands unless the visitor and rules are still as they were read
  * and the visitor was not erased meanwhile; a concurrent insert of the same event id aborts it too. Throws
- * StaleWrite in both cases, so the caller can read again and rescore.
+ * StaleWrite in both cases, so the caller can read again and rescore. A write carries at least one event.
  */
 export async function commitScored(db: Database, w: ScoredWrite): Promise<void> {
   const state = JSON.stringify(w.state);
@@ -165,11 +178,14 @@ export async function commitScored(db: Database, w: ScoredWrite): Promise<void> 
           email, w.lastSeq, w.windowStart, w.windowEvents, w.rulesVersion, w.nextChangeAt, outcome, outcomeAt,
         )
       : updateVisitor(db, w, w.readVersion, state, email, outcome, outcomeAt);
-  const eventWrites = chunks(w.events, ROWS_PER_INSERT).map((rows) =>
-    prepared(db, insertEvents(rows.length)).bind(...rows.flatMap((e) => eventValues(w.siteId, e))),
+  const [first, ...rest] = chunks(w.events, ROWS_PER_INSERT);
+  if (!first) throw new Error("a scored write carries at least one event");
+  const guarded = prepared(db, guardedInsertEvents(first.length)).bind(
+    w.siteId, w.rulesVersion, w.siteCreatedAt, w.leadId, w.readVersion, w.visitorHash,
+    ...first.flatMap((e) => eventValues(w.siteId, e).slice(1)),
   );
-  const guard = prepared(db, GUARD).bind(w.siteId, w.rulesVersion, w.siteCreatedAt, w.leadId, w.readVersion, w.visitorHash);
-  await runGuarded(() => db.$client.batch([guard, ...eventWrites, visitorWrite]));
+  const eventWrites = rest.map((rows) => prepared(db, insertEvents(rows.length)).bind(...rows.flatMap((e) => eventValues(w.siteId, e))));
+  await runGuarded(() => db.$client.batch([guarded, ...eventWrites, visitorWrite]));
 }
 
 /** A visitor's score columns as of a sweep, and the version they were computed from. */
