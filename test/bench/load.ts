@@ -14,7 +14,7 @@ import autocannon from "autocannon";
 import { prepare } from "../../tracker/demo/local-stack.ts";
 import { cpuSecondsOf } from "./process-cpu.ts";
 
-// --port=N moves the collector to N and the floor to N+1 (for runs beside other work on the machine);
+// --port=N moves the collector to N and the floor to N+1, their inspectors to N+2 and N+3 (for runs beside other work on the machine);
 // --events=N sends N new beacons (and N/20 retries) instead of 20,000, for quicker comparisons.
 const flag = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split("=")[1];
 const PORT = Number(flag("port") ?? 8801);
@@ -37,13 +37,13 @@ const persistTo = mkdtempSync(join(tmpdir(), "leadscore-bench-"));
 prepare(persistTo);
 const child = spawn(
   wrangler,
-  ["dev", "--ip", "127.0.0.1", "--port", String(PORT), "--persist-to", persistTo, "--var", `API_TOKEN:${TOKEN}`, "--show-interactive-dev-session=false", "--log-level", "error"],
+  ["dev", "--ip", "127.0.0.1", "--port", String(PORT), "--inspector-port", String(PORT + 2), "--persist-to", persistTo, "--var", `API_TOKEN:${TOKEN}`, "--show-interactive-dev-session=false", "--log-level", "error"],
   { env: wranglerEnv, stdio: ["ignore", "pipe", "pipe"] },
 );
 const floorPersistTo = mkdtempSync(join(tmpdir(), "leadscore-floor-"));
 const floor = spawn(
   wrangler,
-  ["dev", "--config", "test/bench/floor/wrangler.toml", "--ip", "127.0.0.1", "--port", String(FLOOR_PORT), "--persist-to", floorPersistTo, "--show-interactive-dev-session=false", "--log-level", "error"],
+  ["dev", "--config", "test/bench/floor/wrangler.toml", "--ip", "127.0.0.1", "--port", String(FLOOR_PORT), "--inspector-port", String(PORT + 3), "--persist-to", floorPersistTo, "--show-interactive-dev-session=false", "--log-level", "error"],
   { env: wranglerEnv, stdio: ["ignore", "pipe", "pipe"] },
 );
 let output = "";
