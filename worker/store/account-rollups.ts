@@ -37,7 +37,8 @@ export function insertRollupRows(db: Database, siteId: string, date: string, acc
     `INSERT INTO account_rollup_rows (site_id, date, account, score, dimensions, leads, prospects, top_leads)
      SELECT ?1, ?2, json_extract(value, '$.account'), json_extract(value, '$.score'), json_extract(value, '$.dimensions'),
        json_extract(value, '$.leads'), json_extract(value, '$.prospects'), json_extract(value, '$.topLeads')
-     FROM json_each(?3)
+     -- The WHERE keeps SQLite from reading ON CONFLICT as part of the join.
+     FROM json_each(?3) WHERE true
      ON CONFLICT DO NOTHING`,
     siteId,
     date,
