@@ -4,20 +4,27 @@
 -- roll-up as rows read a page at a time, best score first.
 ALTER TABLE `visitors` ADD `account` text;
 --> statement-breakpoint
--- Leads stored before the column existed: the same rule as scoring/accounts.ts accountOf, in SQL
--- (lower() folds ASCII only; a lead's next write stores the engine's own answer).
+-- Leads stored before the column existed: the same rule as scoring/accounts.ts accountOf, in SQL, over
+-- either stored form of the state (the long-key form has `rules`; the compact one keeps the email in `e`
+-- and the traits in `t`). lower() folds ASCII only; a lead's next write stores the engine's own answer.
 UPDATE `visitors` SET `account` = CASE
-	WHEN trim(coalesce(json_extract(`state`, '$.traits.company'), ''), ' ' || char(9, 10, 13)) != ''
-		AND json_type(`state`, '$.traits.company') = 'text'
-		THEN lower(trim(json_extract(`state`, '$.traits.company'), ' ' || char(9, 10, 13)))
-	WHEN instr(coalesce(json_extract(`state`, '$.email'), ''), '@') > 0
-		AND substr(json_extract(`state`, '$.email'), instr(json_extract(`state`, '$.email'), '@') + 1) NOT IN (
+	WHEN f.`company_type` = 'text' AND trim(f.`company`, ' ' || char(9, 10, 13)) != ''
+		THEN lower(trim(f.`company`, ' ' || char(9, 10, 13)))
+	WHEN instr(coalesce(f.`email`, ''), '@') > 0
+		AND substr(f.`email`, instr(f.`email`, '@') + 1) NOT IN (
 			'gmail.com', 'googlemail.com', 'yahoo.com', 'yahoo.es', 'ymail.com', 'hotmail.com', 'hotmail.es', 'outlook.com',
 			'outlook.es', 'live.com', 'msn.com', 'icloud.com', 'me.com', 'mac.com', 'aol.com', 'proton.me', 'protonmail.com',
 			'gmx.com', 'gmx.de', 'gmx.net', 'web.de', 'mail.com', 'yandex.com', 'yandex.ru', 'zoho.com', 'qq.com', '163.com', '')
-		THEN substr(json_extract(`state`, '$.email'), instr(json_extract(`state`, '$.email'), '@') + 1)
+		THEN substr(f.`email`, instr(f.`email`, '@') + 1)
 	END
-WHERE `lead_id` IS NULL AND (`state` LIKE '%@%' OR `state` LIKE '%"company"%');
+FROM (
+	SELECT `site_id` AS `s`, `id` AS `i`,
+		iif(json_type(`state`, '$.rules') IS NOT NULL, json_extract(`state`, '$.traits.company'), json_extract(`state`, '$.t.company')) AS `company`,
+		iif(json_type(`state`, '$.rules') IS NOT NULL, json_type(`state`, '$.traits.company'), json_type(`state`, '$.t.company')) AS `company_type`,
+		iif(json_type(`state`, '$.rules') IS NOT NULL, json_extract(`state`, '$.email'), json_extract(`state`, '$.e')) AS `email`
+	FROM `visitors` WHERE `lead_id` IS NULL AND (`state` LIKE '%@%' OR `state` LIKE '%"company"%')
+) AS f
+WHERE `visitors`.`site_id` = f.`s` AND `visitors`.`id` = f.`i`;
 --> statement-breakpoint
 CREATE INDEX `visitors_by_account` ON `visitors` (`site_id`, `account`, `id`) WHERE `account` IS NOT NULL AND `lead_id` IS NULL;
 --> statement-breakpoint
