@@ -4,7 +4,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { DatabaseSync } from "node:sqlite";
 import { expect, it } from "vitest";
 import { accountOf } from "../../worker/scoring/accounts";
-import { emptyState } from "../../worker/scoring/state";
+import { emptyState, type Trait } from "../../worker/scoring/state";
 
 const DIR = "schema/migrations";
 const ACCOUNTS = "0010_account-rollups.sql";
@@ -13,7 +13,7 @@ function apply(db: DatabaseSync, file: string): void {
   for (const statement of readFileSync(`${DIR}/${file}`, "utf8").split("--> statement-breakpoint")) if (statement.trim()) db.exec(statement);
 }
 
-const STATES: [string, Record<string, unknown>, string | null][] = [
+const STATES: [string, Record<string, Trait>, string | null][] = [
   ["company-trimmed", { company: " Initech " }, "x@gmail.com"],
   ["work-email", {}, "ana@globex.example"],
   ["free-mail", {}, "ana@gmail.com"],
