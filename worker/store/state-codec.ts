@@ -43,11 +43,17 @@ interface StoredState {
 const DAY_MS = 86_400_000;
 const DAY_SHAPE = /^\d{4}-\d{2}-\d{2}$/;
 
+// The day last encoded: a state's tallies mostly share one day, and checking a day costs a Date.
+let lastDay = "";
+let lastDayEncoded: number | string = "";
+
 /** A local day (YYYY-MM-DD) as its day number, when that gives the same string back. */
 function encodeDay(day: string): number | string {
-  if (!DAY_SHAPE.test(day)) return day;
-  const n = Date.parse(`${day}T00:00:00Z`) / DAY_MS;
-  return Number.isInteger(n) && decodeDay(n) === day ? n : day;
+  if (day === lastDay) return lastDayEncoded;
+  const n = DAY_SHAPE.test(day) ? Date.parse(`${day}T00:00:00Z`) / DAY_MS : Number.NaN;
+  lastDay = day;
+  lastDayEncoded = Number.isInteger(n) && decodeDay(n) === day ? n : day;
+  return lastDayEncoded;
 }
 
 function decodeDay(day: number | string): string {
@@ -64,11 +70,12 @@ function decodeTime(t: StoredTime, base: number): number {
   return typeof t === "string" ? Number(t) : t + base;
 }
 
-/** Drops trailing absent fields; absent fields before a present one become null. */
-function trimmed<T>(fields: (T | undefined)[]): (T | null)[] {
+/** Drops trailing nulls (absent fields) in place. */
+function trimmed<T>(fields: (T | null)[]): (T | null)[] {
   let end = fields.length;
-  while (end > 0 && fields[end - 1] === undefined) end--;
-  return fields.slice(0, end).map((x) => (x === undefined ? null : x));
+  while (end > 0 && fields[end - 1] === null) end--;
+  fields.length = end;
+  return fields;
 }
 
 function mapValues<A, B>(map: Record<string, A>, f: (a: A) => B): Record<string, B> {
@@ -81,19 +88,19 @@ const opt = <A, B>(x: A | undefined, f: (a: A) => B): B | undefined => (x === un
 const field = <T>(x: T | null | undefined): T | undefined => (x === null ? undefined : x);
 
 function encodeEarned(e: Earned, base: number): StoredEarned {
-  return trimmed<number | StoredTime | Record<string, number>>([e.raw, e.value, opt(e.at, (at) => encodeTime(at, base)), e.days]);
+  return trimmed([e.raw, e.value ?? null, e.at === undefined ? null : encodeTime(e.at, base), e.days ?? null]);
 }
 
 function encodeTally(r: RuleTally, base: number): StoredTally {
-  return trimmed<number | StoredTime | string | Record<string, number>>([
+  return trimmed([
     r.raw,
     r.fired,
-    r.value,
-    opt(r.at, (at) => encodeTime(at, base)),
-    opt(r.day, encodeDay),
-    r.dayFired,
-    r.dayPoints,
-    r.days,
+    r.value ?? null,
+    r.at === undefined ? null : encodeTime(r.at, base),
+    r.day === undefined ? null : encodeDay(r.day),
+    r.dayFired ?? null,
+    r.dayPoints ?? null,
+    r.days ?? null,
   ]);
 }
 
