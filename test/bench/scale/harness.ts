@@ -166,7 +166,8 @@ function failedStep(op: string, why: string): StepOutput {
 export async function runScaleBench(options: HarnessOptions): Promise<ScaleResult[]> {
   const log = options.log ?? ((line: string) => console.error(line));
   const port = options.port ?? 8820;
-  const root = options.cacheDir ?? process.env.LEADSCORE_BENCH_CACHE ?? join(tmpdir(), "leadscore-bench-scale");
+  // One cache per checkout: two checkouts seeded from different code must not clear each other's databases.
+  const root = options.cacheDir ?? process.env.LEADSCORE_BENCH_CACHE ?? join(tmpdir(), "leadscore-bench-scale", createHash("sha256").update(ROOT).digest("hex").slice(0, 8));
   const key = seedKey();
   const cacheDir = join(root, key);
   mkdirSync(cacheDir, { recursive: true });
