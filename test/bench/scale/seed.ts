@@ -8,6 +8,7 @@ import { DatabaseSync } from "node:sqlite";
 import { accountOf } from "../../../worker/scoring/accounts";
 import { reachesThreshold, ruleSetSchema } from "../../../worker/scoring/rules";
 import { emptyState } from "../../../worker/scoring/state";
+import { encodeState } from "../../../worker/store/state-codec";
 import { createD1File } from "./d1-file";
 import { BENCH_SITE, leadIdSql } from "./ids";
 import { benchRules } from "./rules";
@@ -38,7 +39,7 @@ function seedTemplates(db: DatabaseSync, now: number): void {
     // The account as the write path stores it: the company trait, else (filled per lead) the email's domain.
     const account = accountOf({ ...tpl.state, email: null });
     const byEmail = account === null && tpl.state.email === EMAIL_MARK ? 1 : 0;
-    insertTpl.run(t, JSON.stringify(tpl.state), tpl.score, prospectSince, first.ts, last.ts, last.seq, tpl.nextChangeAt, account, byEmail);
+    insertTpl.run(t, encodeState(tpl.state), tpl.score, prospectSince, first.ts, last.ts, last.seq, tpl.nextChangeAt, account, byEmail);
     tpl.events.forEach((e, k) => insertEv.run(t, k, e.seq, e.ts, e.type, e.path ?? null, e.props ? JSON.stringify(e.props) : null));
   });
 }
@@ -62,7 +63,7 @@ function seedLeads(db: DatabaseSync, from: number, to: number): void {
       lead.email, NULL, tpl.last_seq, 1, tpl.next_change_at,
       coalesce(tpl.account, CASE WHEN tpl.by_email = 1 AND lead.email IS NOT NULL THEN substr(lead.email, instr(lead.email, '@') + 1) END)
     FROM lead JOIN tpl USING (t)`);
-  const empty = JSON.stringify(emptyState());
+  const empty = encodeState(emptyState());
   db.exec(`INSERT INTO visitors (site_id, id, score, prospect_since, state, version, first_seen, last_seen, source, email, lead_id, last_seq, rules_version, next_change_at)
     ${leads}, alias(suffix, every) AS (VALUES ('_b', 10), ('_c', 50))
     SELECT '${BENCH_SITE}', lead.id || alias.suffix, 0, NULL, '${empty}', 2, tpl.first_seen, tpl.first_seen, NULL, NULL, lead.id, 0, 1, NULL
