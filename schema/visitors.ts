@@ -1,7 +1,15 @@
 import { sql } from "drizzle-orm";
-import { index, integer, primaryKey, real, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { customType, index, integer, primaryKey, real, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import { OUTCOMES } from "../worker/scoring/outcomes";
 import type { ScoreState } from "../worker/scoring/state";
+import { decodeState, encodeState } from "../worker/store/state-codec";
+
+/** The score state column: compact JSON written and read through the state codec (store/state-codec.ts). */
+const scoreState = customType<{ data: ScoreState; driverData: string }>({
+  dataType: () => "text",
+  toDriver: encodeState,
+  fromDriver: decodeState,
+});
 
 /** A browser's visitor id on one site, with its score state (everything the engine needs to go on). */
 export const visitors = sqliteTable(
@@ -12,7 +20,7 @@ export const visitors = sqliteTable(
     score: real("score").notNull().default(0),
     /** When the visitor last crossed the prospect threshold (ms), or null below it. */
     prospectSince: integer("prospect_since"),
-    state: text("state", { mode: "json" }).$type<ScoreState>().notNull(),
+    state: scoreState("state").notNull(),
     /** Optimistic-concurrency counter: every write moves it, every write checks it. */
     version: integer("version").notNull(),
     firstSeen: integer("first_seen").notNull(),
@@ -53,6 +61,11 @@ export const visitors = sqliteTable(
      * seen stands in). Written by the purge only; see store/retention.ts.
      */
     retainedFrom: integer("retained_from"),
+    /**
+     * The account the lead belongs to as of its last write (scoring/accounts.ts accountOf), for the daily
+     * account roll-up's index; written only by writes that change it.
+     */
+    account: text("account"),
   },
   (t) => [
     primaryKey({ columns: [t.siteId, t.id] }),
@@ -66,6 +79,8 @@ export const visitors = sqliteTable(
     // Partial: only leads with an outcome, so insights read those without scanning the site.
     index("visitors_by_outcome").on(t.siteId, t.outcomeAt, t.id).where(sql`${t.outcome} IS NOT NULL`),
     // The visitors whose oldest kept event may have passed retention (see store/retention.ts).
+    // Leads grouped by account: the daily roll-up walks it in account order; leads without one cost nothing.
+    index("visitors_by_account").on(t.siteId, t.account, t.id).where(sql`${t.account} IS NOT NULL AND ${t.leadId} IS NULL`),
     index("visitors_by_retention").on(t.siteId, sql`coalesce(${t.retainedFrom}, ${t.firstSeen})`),
   ],
 );

@@ -1,8 +1,8 @@
 import type { JobRow } from "../../schema";
 import { sitePredictor, trainSiteModel } from "../ingest/outcome-evidence";
-import { prospectNotification } from "../ingest/webhook";
+import { accountLeads, finishRollup, insertRollupRows, pruneRollupRows, type AccountLeadCursor } from "../store/account-rollups";
 import type { Database } from "../store/db";
-import { dueLeads, leadsFrom, storeSweptScores, type DueCursor, type ScoreCursor, type SweptScore } from "../store/due-leads";
+import { dueLeads, leadsFrom, type DueCursor, type ScoreCursor } from "../store/due-leads";
 import { advanceJob, failJob, jobUnmoved } from "../store/jobs";
 import { finishList, insertListRows, listBefore, listFigures, onList } from "../store/prospect-lists";
 import { leadTotals, storeSiteDay } from "../store/site-days";
@@ -10,16 +10,19 @@ import { prepared, runBatch } from "../store/raw";
 import { purgeChunk } from "../store/retention";
 import { findRuleSet } from "../store/rules";
 import { findSite } from "../store/sites";
+import { rollUpChunk, type AccountScore } from "../scoring/accounts";
 import { DAY_MS } from "../scoring/decay";
-import { totalScore } from "../scoring/evaluate";
-import { nextChangeAt } from "../scoring/next-change";
 import { prospectList, type ProspectRow } from "../scoring/prospects";
-import { reachesThreshold, type RuleSet } from "../scoring/rules";
+import type { RuleSet } from "../scoring/rules";
 import type { StepResult } from "./step";
-import { enqueueNotices } from "./webhook";
+import { sweepChunk, SWEEP_LEADS_PER_CHUNK } from "./sweep";
 
-/** Leads re-evaluated per sweep chunk, and leads looked at per list chunk: one read and one small batch each. */
-export const DAILY_LEADS_PER_CHUNK = 200;
+/** Leads looked at per list chunk (as many as a sweep chunk re-evaluates): one read and one small batch each. */
+export const DAILY_LEADS_PER_CHUNK = SWEEP_LEADS_PER_CHUNK;
+/** Leads one account chunk rolls up (read in account order off the account index). */
+export const ACCOUNT_LEADS_PER_CHUNK = 1_000;
+/** Rows of older account roll-ups one prune chunk deletes. */
+export const ROLLUP_ROWS_PER_PRUNE = 1_000;
 /** Visitors whose expired events one purge chunk deletes (reading those visitors' events only). */
 export const PURGE_VISITORS_PER_CHUNK = 100;
 
@@ -33,7 +36,9 @@ interface DailyCounts {
 /**
  * Where a site's daily run got to. sweep: leads whose next change time has come; list-top: leads stored
  * at or above the threshold, down the score index; list-due: leads whose time has come stored below it;
- * figures: the day's totals for the console; train: the predictive model refitted from the leads with an
+ * figures: the day's totals for the console; accounts: leads in account order, whole accounts stored as the
+ * day's roll-up (`open` is the account the last chunk ended in, carried on); accounts-prune: older roll-ups'
+ * rows deleted; train: the predictive model refitted from the leads with an
  * outcome; purge: events past retention, visitor by visitor off the retention index.
  */
 type DailyCursor = DailyCounts &
@@ -42,6 +47,8 @@ type DailyCursor = DailyCounts &
     | { phase: "list-top"; previous: string | null; after?: ScoreCursor }
     | { phase: "list-due"; previous: string | null; after?: DueCursor }
     | { phase: "figures" }
+    | { phase: "accounts"; rolled: number; after?: AccountLeadCursor; open?: AccountScore }
+    | { phase: "accounts-prune" }
     | { phase: "train" }
     | { phase: "purge" }
   );
@@ -93,31 +100,13 @@ export async function dailyStep(db: Database, queue: Queue, job: JobRow, now: nu
   const counts = { swept: cursor.swept, listed: cursor.listed, purged: cursor.purged };
 
   if (cursor.phase === "sweep") {
-    const rows = await dueLeads(db, site.id, at, DAILY_LEADS_PER_CHUNK, cursor.after);
-    const swept: SweptScore[] = [];
-    const crossed = new Map<string, (typeof rows)[number]>();
-    for (const r of rows) {
-      // A lead a running rescore has not reached yet gets its next change time from the rescore.
-      if (r.rulesVersion !== site.rulesVersion) continue;
-      const score = totalScore(r.state, current, at);
-      // Over the threshold and not held off the list by a rejection (never, for rules without a threshold).
-      const since = reachesThreshold(current, score) && !r.state.outcome?.held ? (r.prospectSince ?? at) : null;
-      swept.push({ id: r.id, version: r.version, score, since, next: nextChangeAt(r.state, current, at) });
-      if (r.prospectSince === null && since !== null) crossed.set(r.id, r);
-    }
-    const last = rows[rows.length - 1];
-    const next: DailyCursor =
-      rows.length === DAILY_LEADS_PER_CHUNK && last
-        ? { ...counts, swept: counts.swept + swept.length, phase: "sweep", after: { at: last.nextChangeAt as number, id: last.id } }
-        : { ...counts, swept: counts.swept + swept.length, phase: "list-top", previous: (await listBefore(db, site.id, dateOf(job)))?.date ?? null };
-    const [stored] = await commit(next, swept.length, swept.length ? [storeSweptScores(db, site.id, swept)] : []);
-    // A crossing the sweep found (decay or absence moved the lead without an event) is notified like one
-    // an event made; only leads whose write landed, so a lead a beacon wrote meanwhile is not notified twice.
-    const landed = new Set(((stored?.results ?? []) as { id: string }[]).map((r) => r.id));
-    const notices = [...crossed.values()]
-      .filter((r) => landed.has(r.id))
-      .map((r) => prospectNotification(site, current, r.id, { ...r.state, prospectSince: r.state.prospectSince ?? at }, at));
-    await enqueueNotices(queue, notices);
+    const chunk = await sweepChunk(db, site, current, at, cursor.after);
+    const swept = counts.swept + chunk.swept;
+    const next: DailyCursor = chunk.after
+      ? { ...counts, swept, phase: "sweep", after: chunk.after }
+      : { ...counts, swept, phase: "list-top", previous: (await listBefore(db, site.id, dateOf(job)))?.date ?? null };
+    const [stored] = await commit(next, chunk.swept, chunk.write ? [chunk.write] : []);
+    await chunk.notify(queue, stored);
     return { done: false };
   }
 
@@ -172,7 +161,34 @@ export async function dailyStep(db: Database, queue: Queue, job: JobRow, now: nu
       .slice(0, 10);
     const figures = { eventsTotal: totals.eventsTotal, leads: totals.leads, prospects: list.prospects, newProspects: list.newProspects, classes: totals.classes, topRules };
     await storeSiteDay(db, site.id, dateOf(job), figures, at);
-    await commit({ ...counts, phase: "train" }, 0);
+    await commit({ ...counts, phase: "accounts", rolled: 0 }, 0);
+    return { done: false };
+  }
+
+  if (cursor.phase === "accounts") {
+    // Whole accounts are stored as they complete; the one a chunk ends in goes on in the next chunk's
+    // cursor, so an account spread over many chunks is one row. Each lead is scored as of the run's time.
+    const rows = await accountLeads(db, site.id, ACCOUNT_LEADS_PER_CHUNK, cursor.after);
+    const leads = [];
+    for (const r of rows) leads.push({ id: r.id, account: r.account as string, state: r.state, rules: (await rules(r.rulesVersion)) ?? current });
+    const last = rows[rows.length - 1];
+    const more = rows.length === ACCOUNT_LEADS_PER_CHUNK && last !== undefined;
+    const { closed, open } = rollUpChunk(leads, cursor.open ?? null, !more, at);
+    const rolled = cursor.rolled + closed.length;
+    const writes = closed.length ? [insertRollupRows(db, site.id, dateOf(job), closed)] : [];
+    if (more) {
+      await commit({ ...counts, phase: "accounts", rolled, after: { account: last.account as string, id: last.id }, ...(open ? { open } : {}) }, rows.length, writes);
+      return { done: false };
+    }
+    // The last chunk marks the roll-up complete in the same batch: from then on it is the one read.
+    await commit({ ...counts, phase: "accounts-prune" }, rows.length, [...writes, ...finishRollup(db, site.id, dateOf(job), at, rolled)]);
+    return { done: false };
+  }
+
+  if (cursor.phase === "accounts-prune") {
+    // Deleting rows of older roll-ups is safe to repeat, so it runs before the guarded cursor move.
+    const pruned = await pruneRollupRows(db, site.id, dateOf(job), ROLLUP_ROWS_PER_PRUNE).run();
+    await commit({ ...counts, phase: pruned.meta.changes >= ROLLUP_ROWS_PER_PRUNE ? "accounts-prune" : "train" }, 0);
     return { done: false };
   }
 

@@ -81,7 +81,7 @@ export async function rescoreStep(db: Database, _queue: Queue, job: JobRow, now:
   const rescored = replayChunk(chunk, site, set.rules, site.rulesVersion, now);
   const writes = [...rescored].map(([id, values]) => {
     const lead = chunk.leads.find((l) => l.id === id);
-    return prepared(db, rescoredLeadWrite(db, site.id, id, lead?.version ?? 0, values));
+    return prepared(db, rescoredLeadWrite(db, site.id, id, lead?.version ?? 0, values, lead?.account ?? null));
   });
   const last = chunk.leads[chunk.leads.length - 1];
   const done = chunk.next === null;

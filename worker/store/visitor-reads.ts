@@ -16,11 +16,6 @@ export function findVisitor(db: Database, siteId: string, id: string): Promise<V
   return db.select().from(visitors).where(and(eq(visitors.siteId, siteId), eq(visitors.id, id))).get();
 }
 
-/** Every lead of a site (for evaluations that cannot use the score index). */
-export function allVisitors(db: Database, siteId: string): Promise<VisitorRow[]> {
-  return db.select().from(visitors).where(and(eq(visitors.siteId, siteId), isNull(visitors.leadId)));
-}
-
 /**
  * The query for the site's oldest lead (not merged into another) identified with this email, except
  * `exceptId`: at most one row, found through the email index.
@@ -113,8 +108,11 @@ export async function scanLeaders(
         sql`${visitors.id} IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`,
         minScore === undefined ? undefined : gte(visitors.score, minScore),
         belowScore === undefined ? undefined : lt(visitors.score, belowScore),
-        // The name is bound as a JSON path key, quoted, so no name can reach outside $.traits.
-        trait ? sql`lower(json_extract(${visitors.state}, '$.traits.' || json_quote(${trait.name}))) = lower(${trait.equals})` : undefined,
+        // The name is bound as a JSON path key, quoted, so no name can reach outside the traits. They are at
+        // $.t in the stored state, at $.traits in states stored before it (see store/state-codec.ts).
+        trait
+          ? sql`lower(coalesce(json_extract(${visitors.state}, '$.t.' || json_quote(${trait.name})), json_extract(${visitors.state}, '$.traits.' || json_quote(${trait.name})))) = lower(${trait.equals})`
+          : undefined,
       ),
     );
   const rank = new Map(ids.map((id, i) => [id, i]));
