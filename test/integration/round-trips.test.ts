@@ -1,25 +1,25 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { app } from "../../worker/index";
-import { clearIsolateCaches } from "../../worker/store/isolate-cache";
+import { clearIsolateCaches, forgetSite } from "../../worker/store/isolate-cache";
 import { sha256Hex } from "../../worker/lib/hash";
 import { beaconBody, CHROME_UA, createSite, event, ORIGIN, visitor } from "../support/api";
 
-/** A D1 database that counts calls that go to D1 (each batch, and each statement run on its own). */
-function countingD1(db: D1Database, calls: { n: number }): D1Database {
+/** A D1 database that counts calls that go to D1 (each batch, and each statement run on its own), and statements. */
+function countingD1(db: D1Database, calls: { n: number; statements: number }): D1Database {
   const counted = (statement: D1PreparedStatement): D1PreparedStatement =>
     new Proxy(statement, {
       get(target, key) {
         if (key === "bind") return (...values: unknown[]) => counted(target.bind(...values));
         const value = Reflect.get(target, key);
         if (typeof value !== "function") return value;
-        if (key === "run" || key === "all" || key === "first" || key === "raw") calls.n += 1;
+        if (key === "run" || key === "all" || key === "first" || key === "raw") (calls.n += 1), (calls.statements += 1);
         return value.bind(target);
       },
     });
   return new Proxy(db, {
     get(target, key) {
-      if (key === "batch") return (statements: D1PreparedStatement[]) => ((calls.n += 1), target.batch(statements));
+      if (key === "batch") return (statements: D1PreparedStatement[]) => ((calls.n += 1), (calls.statements += statements.length), target.batch(statements));
       if (key === "prepare") return (query: string) => counted(target.prepare(query));
       const value = Reflect.get(target, key);
       return typeof value === "function" ? value.bind(target) : value;
@@ -27,15 +27,15 @@ function countingD1(db: D1Database, calls: { n: number }): D1Database {
   });
 }
 
-async function beacon(visitorId: string, events: ReturnType<typeof event>[]): Promise<{ status: number; calls: number; body: unknown }> {
-  const calls = { n: 0 };
+async function beacon(visitorId: string, events: ReturnType<typeof event>[]): Promise<{ status: number; calls: number; statements: number; body: unknown }> {
+  const calls = { n: 0, statements: 0 };
   const request = new Request("https://collector.test/e", {
     method: "POST",
     headers: { "content-type": "text/plain", origin: ORIGIN, "user-agent": CHROME_UA },
     body: JSON.stringify(beaconBody("acme", visitorId, events)),
   });
   const res = await app.fetch(request, { ...env, DB: countingD1(env.DB, calls) }, { waitUntil() {}, passThroughOnException() {}, props: {} } as unknown as ExecutionContext);
-  return { status: res.status, calls: calls.n, body: await res.json() };
+  return { status: res.status, calls: calls.n, statements: calls.statements, body: await res.json() };
 }
 
 describe("D1 round trips per beacon", () => {
@@ -87,5 +87,18 @@ describe("D1 round trips per beacon", () => {
     expect(await beacon("visitor-0001", events)).toMatchObject({ status: 202, calls: 2, body: { accepted: 0, ignored: "erased" } });
     const stored = await env.DB.prepare("SELECT count(*) AS n FROM events WHERE site_id = 'acme' AND visitor_id = 'visitor-0001'").first<{ n: number }>();
     expect(stored?.n).toBe(1);
+  });
+
+  it("reads the site alone again once its cached copy lapsed, for a lead the isolate knows: the guard checks the rest", async () => {
+    await createSite();
+    clearIsolateCaches();
+    expect(await beacon("visitor-0001", [event("pageview", "/")])).toMatchObject({ status: 202, calls: 2, statements: 7 });
+    // As when SITE_TTL_MS has passed: the site is no longer cached, the lead still is.
+    forgetSite("acme");
+    expect(await beacon("visitor-0001", [event("pageview", "/contact")])).toMatchObject({ status: 202, calls: 2, statements: 3 });
+    // A visitor the isolate never wrote is read in full with the site, as from cold.
+    forgetSite("acme");
+    expect(await beacon("visitor-0002", [event("pageview", "/")])).toMatchObject({ status: 202, calls: 2, statements: 7 });
+    expect((await visitor("acme", "visitor-0001")).score).toBe(1 + 1 + 5);
   });
 });

@@ -1,7 +1,7 @@
 import type { Database } from "../store/db";
 import { StaleWrite } from "../store/guard";
 import { cachedLead, cachedSite, cacheLead, cacheSite, forgetLead, forgetSite, type CachedLead } from "../store/isolate-cache";
-import { commitScored, loadScoringInput, type NewEvent } from "../store/visitor-writes";
+import { commitScored, loadScoringInput, loadSite, type NewEvent } from "../store/visitor-writes";
 import { scoringSettings, type SiteWithRules } from "../store/sites";
 import { apply, dedupe } from "../scoring/engine";
 import { totalScore } from "../scoring/evaluate";
@@ -76,14 +76,22 @@ interface Start {
 }
 
 /**
- * The first attempt's start without reading, when this isolate knows the site: the lead as this isolate last
- * wrote it, or for a visitor it never saw, none (a new visitor). The write's guard checks every assumption
+ * The first attempt's start without reading, when this isolate knows the site (or reading the site alone, for a
+ * lead it knows): the lead as this isolate last wrote it, or for a visitor it never saw, none (a new visitor). The write's guard checks every assumption
  * (rules version, the lead's version, or that no row exists, erasure) and a repeated event id fails its
  * insert, so a wrong guess costs a retry through the read path, never a wrong score.
  */
-function startFromCache(siteId: string, visitorId: string, now: number): Start | undefined {
-  const site = cachedSite(siteId, now);
-  return site && { site, lead: cachedLead(siteId, visitorId), knownIds: new Set(), erased: false };
+async function startFromCache(db: Database, siteId: string, visitorId: string, now: number): Promise<Start | undefined> {
+  const lead = cachedLead(siteId, visitorId);
+  let site = cachedSite(siteId, now);
+  // For a lead this isolate knows, a site read more than SITE_TTL_MS ago is read again alone (one statement;
+  // its rules text parses once per isolate), not with the lead's rows, known ids and tombstone: the write's
+  // guard checks those.
+  if (!site && lead) {
+    site = await store(() => loadSite(db, siteId));
+    if (site) cacheSite(site, now);
+  }
+  return site && { site, lead, knownIds: new Set(), erased: false };
 }
 
 async function startFromRead(db: Database, siteId: string, visitorId: string, visitorHash: string, ids: string[], now: number): Promise<Start> {
@@ -114,7 +122,7 @@ export async function scoreBatch(
   const ids = unique.map((e) => e.id);
   const visitorHash = await sha256Hex(visitorId);
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    const cached = attempt === 0 ? startFromCache(siteId, visitorId, receivedAt) : undefined;
+    const cached = attempt === 0 ? await startFromCache(db, siteId, visitorId, receivedAt) : undefined;
     const input = cached ?? (await startFromRead(db, siteId, visitorId, visitorHash, ids, receivedAt));
     await authorize(input.site);
     if (input.erased) return { accepted: [], duplicates: 0, ignored: "erased" };

@@ -57,6 +57,12 @@ export async function loadScoringInput(db: Database, siteId: string, visitorId: 
   };
 }
 
+/** A site and its rules in force, read alone (one statement), or undefined if there is no such site. */
+export async function loadSite(db: Database, siteId: string): Promise<SiteWithRules | undefined> {
+  const raw = (await prepared(db, SITE_WITH_RULES).bind(siteId).all<Record<string, unknown>>()).results[0];
+  return raw && { site: rowOf(sites, raw), rules: storedRuleSet(raw.rules_json as string) };
+}
+
 /** An event to store, as scored. */
 export interface NewEvent {
   visitorId: string;
