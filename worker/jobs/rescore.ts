@@ -17,11 +17,15 @@ import type { StepResult } from "./step";
 
 /**
  * Leads per chunk: the chunk's writes are a few statements whatever their number (see rescoredLeadWrites),
- * so this is bounded by a step's memory and CPU as measured by the scale bench.
+ * so memory bounds it. At 1M leads the scale bench's worst chunk of 500 peaked at 62 MB of heap; chunks
+ * of 1,000 or 2,000 went over 64 MB.
  */
-export const RESCORE_LEADS_PER_CHUNK = 2_000;
-/** Events replayed per chunk (a lead with more is rescored alone): keeps a step's memory in the tens of MB. */
-export const RESCORE_EVENTS_PER_CHUNK = 20_000;
+export const RESCORE_LEADS_PER_CHUNK = 500;
+/**
+ * Events replayed per chunk (a lead with more is rescored alone): 2,000 leads with 20,000 events peaked
+ * at 85 MB, so a chunk of heavier leads stops at this many.
+ */
+export const RESCORE_EVENTS_PER_CHUNK = 10_000;
 /** The leads a chunk takes, RESCORE_LEADS_PER_CHUNK; tests lower it to run several chunks over a small site. */
 export const rescoreChunkLeads = { max: RESCORE_LEADS_PER_CHUNK };
 /**
