@@ -1,7 +1,10 @@
 import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
-/** Background work: a rule-set rescore, or a site's daily run (sweep, stored list, retention purge). */
-export const JOB_KINDS = ["rescore", "daily"] as const;
+/**
+ * Background work: a rule-set rescore, a site's daily run (sweep, stored list, retention purge), or its
+ * hourly sweep (one row per site, started again each hour it has leads due).
+ */
+export const JOB_KINDS = ["rescore", "daily", "sweep"] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
 
 /** queued until its first chunk runs; superseded when a newer rules change replaced a rescore. */

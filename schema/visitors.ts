@@ -1,7 +1,15 @@
 import { sql } from "drizzle-orm";
-import { index, integer, primaryKey, real, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { customType, index, integer, primaryKey, real, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import { OUTCOMES } from "../worker/scoring/outcomes";
 import type { ScoreState } from "../worker/scoring/state";
+import { decodeState, encodeState } from "../worker/store/state-codec";
+
+/** The score state column: compact JSON written and read through the state codec (store/state-codec.ts). */
+const scoreState = customType<{ data: ScoreState; driverData: string }>({
+  dataType: () => "text",
+  toDriver: encodeState,
+  fromDriver: decodeState,
+});
 
 /** A browser's visitor id on one site, with its score state (everything the engine needs to go on). */
 export const visitors = sqliteTable(
@@ -12,7 +20,7 @@ export const visitors = sqliteTable(
     score: real("score").notNull().default(0),
     /** When the visitor last crossed the prospect threshold (ms), or null below it. */
     prospectSince: integer("prospect_since"),
-    state: text("state", { mode: "json" }).$type<ScoreState>().notNull(),
+    state: scoreState("state").notNull(),
     /** Optimistic-concurrency counter: every write moves it, every write checks it. */
     version: integer("version").notNull(),
     firstSeen: integer("first_seen").notNull(),

@@ -2,6 +2,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { api, createSite, event, track, visitor } from "../support/api";
 import { captureQueue, drainQueue } from "../support/jobs";
+import { decodeState } from "../../worker/store/state-codec";
 
 /** The data statements of the verified-identity migration, run again over rows shaped as before it. */
 async function migrateLegacyRows(): Promise<void> {
@@ -15,7 +16,12 @@ async function migrateLegacyRows(): Promise<void> {
 /** Makes the site's stored rows look as the collector wrote them before verification existed. */
 async function asBeforeVerification(): Promise<void> {
   await env.DB.prepare("UPDATE events SET props = json_remove(props, '$.__verified') WHERE type = 'identify'").run();
-  await env.DB.prepare("UPDATE visitors SET state = json_remove(state, '$.emailVerified')").run();
+  // States were stored in the long-key form then (see store/state-codec.ts), without emailVerified.
+  const rows = await env.DB.prepare("SELECT site_id, id, state FROM visitors").all<{ site_id: string; id: string; state: string }>();
+  for (const row of rows.results) {
+    const { emailVerified: _dropped, ...long } = decodeState(row.state);
+    await env.DB.prepare("UPDATE visitors SET state = ? WHERE site_id = ? AND id = ?").bind(JSON.stringify(long), row.site_id, row.id).run();
+  }
   await env.DB.prepare("UPDATE visitors SET email = json_extract(state, '$.email') WHERE lead_id IS NULL").run();
 }
 

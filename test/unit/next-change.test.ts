@@ -49,6 +49,28 @@ describe("nextChangeAt", () => {
     expect(next).toBeLessThanOrEqual(T0 + Math.log2(100 / 80) * DAY_MS);
   });
 
+  it("does not call a score held on a class minimum by a dimension's floor about to change", () => {
+    // Three decaying points under a -10 absence rule, floored at 0: the score sits on the cold minimum (0)
+    // and stays there until an event; the director bonus keeps another lead on warm's minimum (10) the same way.
+    const rules = set({
+      prospectAt: 35,
+      classes: [{ name: "cold", min: 0 }, { name: "warm", min: 10 }],
+      dimensions: { engagement: { decay: { halfLifeDays: 60 }, floor: 0 } },
+      rules: [
+        { id: "pv", points: 1, when: { event: "pageview" }, dimension: "engagement" },
+        { id: "quiet", points: -10, when: { absent: "pageview", days: 30 }, dimension: "engagement" },
+        { id: "director", points: 10, when: { trait: "title", contains: "director" } },
+      ],
+    });
+    const later = T0 + 40 * DAY_MS;
+    const quiet = replay(pageviews(3), rules, settings);
+    expect(evaluate(quiet, rules, later).total).toBe(0);
+    expect(nextChangeAt(quiet, rules, later)).toBeNull();
+    const director = replay([...pageviews(3), { id: "i", type: "identify", ts: T0 + 5, props: { title: "Sales director" } }], rules, settings);
+    expect(evaluate(director, rules, later).total).toBe(10);
+    expect(nextChangeAt(director, rules, later)).toBeNull();
+  });
+
   it("answers when an absence period ends, counted from the last such event or first seen", () => {
     const rules = set({ prospectAt: 1000, rules: [{ id: "no-opens", points: -10, when: { absent: "email_open", days: 30 } }] });
     expect(nextChangeAt(replay(pageviews(2), rules, settings), rules, T0 + DAY_MS)).toBe(T0 + 30 * DAY_MS);

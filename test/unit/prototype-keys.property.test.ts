@@ -8,6 +8,7 @@ import { emptyState, type ScoreState } from "../../worker/scoring/state";
 import type { ScoredEvent } from "../../worker/scoring/event";
 import { parseRuleSet } from "../../worker/routes/rules";
 import { ApiError } from "../../worker/lib/errors";
+import { decodeState, encodeState } from "../../worker/store/state-codec";
 
 /** Every name Object.prototype answers to: what a plain-object map would wrongly "contain". */
 const PROTO_NAMES = Object.getOwnPropertyNames(Object.prototype);
@@ -55,10 +56,10 @@ function events(name: string): ScoredEvent[] {
   ];
 }
 
-/** Scores events one by one with the state stored as JSON in between, as the collector does. */
+/** Scores events one by one with the state stored in between, as the collector does. */
 function stored(evs: ScoredEvent[], rules: RuleSet): ScoreState {
   let state = emptyState();
-  for (const e of evs) state = JSON.parse(JSON.stringify(apply(state, e, rules, SETTINGS).state)) as ScoreState;
+  for (const e of evs) state = decodeState(encodeState(apply(state, e, rules, SETTINGS).state));
   return state;
 }
 

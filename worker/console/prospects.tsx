@@ -19,7 +19,14 @@ export interface ProspectsData {
   date: string;
   today: string;
   stored: boolean;
+  /** One page of the list, in its order. */
   rows: ProspectLine[];
+  /** Lines on a stored list; null for the live list, which is not counted. */
+  total: number | null;
+  /** Where the next page starts, or null on the last page. */
+  nextCursor: string | null;
+  /** This is a later page than the first. */
+  paged: boolean;
   pastDates: string[];
   listHour: number;
   timezone: string;
@@ -31,6 +38,8 @@ export interface ProspectsData {
 export function ProspectsPage({ frame, data }: { frame: Frame; data: ProspectsData }) {
   const siteId = frame.site?.id ?? "";
   const csv = sitePath(siteId, `/prospects.csv?date=${data.date}`);
+  const list = sitePath(siteId, `/prospects?date=${data.date}`);
+  const hour = `${String(data.listHour).padStart(2, "0")}:00`;
   return (
     <Layout frame={frame}>
       <h1>Prospects</h1>
@@ -43,8 +52,8 @@ export function ProspectsPage({ frame, data }: { frame: Frame; data: ProspectsDa
         {data.missing
           ? `No list was stored for ${data.date}.`
           : data.stored
-            ? `The list stored for ${data.date} at ${String(data.listHour).padStart(2, "0")}:00 ${data.timezone}, as it was handed out: ${data.rows.length} prospects.`
-            : `Today's live list (the day's list is stored at ${String(data.listHour).padStart(2, "0")}:00 ${data.timezone}): ${data.rows.length} prospects.`}
+            ? `The list stored for ${data.date} at ${hour} ${data.timezone}, as it was handed out: ${num(data.total ?? 0)} prospects, best first.`
+            : `Today's live list, until the day's list is stored at ${hour} ${data.timezone}: who is over the threshold now, by score as of each lead's last event or the hourly sweep.`}
       </p>
       {!data.missing && (
         <p>
@@ -89,6 +98,21 @@ export function ProspectsPage({ frame, data }: { frame: Frame; data: ProspectsDa
             </tbody>
           </table>
         </TableWrap>
+      )}
+      {!data.missing && data.rows.length === 0 && !data.paged && <p class="empty">Nobody is on this list.</p>}
+      {(data.paged || data.nextCursor !== null) && (
+        <p>
+          {data.paged && (
+            <a class="button" href={list}>
+              First page
+            </a>
+          )}{" "}
+          {data.nextCursor !== null && (
+            <a class="button" href={`${list}&cursor=${encodeURIComponent(data.nextCursor)}`} rel="next">
+              Next page
+            </a>
+          )}
+        </p>
       )}
       <section aria-labelledby="past-title">
         <h2 id="past-title">Stored lists</h2>

@@ -6,16 +6,18 @@ import { cronPage } from "./cron";
 import { dailyStep } from "./daily";
 import { enqueue, jobChunk, type JobChunkMessage, type JobMessage } from "./messages";
 import { rescoreStep } from "./rescore";
+import { sweepStep } from "./sweep";
 import type { JobStep } from "./step";
 import { deliverNotice } from "./webhook";
 
 /**
- * Each kind's chunk, and how many chunks one message runs before handing on: a rescore chunk is near the
- * per-step statement budget already; a daily chunk is one read and one small batch.
+ * Each kind's chunk, and how many chunks one message runs before handing on: a rescore chunk is sized to a
+ * step's memory already; a daily or sweep chunk is one read and one small batch.
  */
 const STEPS: Record<JobKind, { step: JobStep; perMessage: number }> = {
   rescore: { step: rescoreStep, perMessage: 1 },
   daily: { step: dailyStep, perMessage: 4 },
+  sweep: { step: sweepStep, perMessage: 4 },
 };
 
 /** Seconds before a failed chunk's message is tried again. */

@@ -1,5 +1,5 @@
 import type { Database } from "../store/db";
-import { stalledJobs, startDailyJobs, touchJobs } from "../store/jobs";
+import { stalledJobs, startDailyJobs, startSweepJobs, touchJobs } from "../store/jobs";
 import { sitesAfter } from "../store/sites";
 import { localDay, localHour } from "../scoring/local-day";
 import { enqueue, jobChunk, type CronPageMessage, type JobMessage } from "./messages";
@@ -11,7 +11,8 @@ export const STALL_MS = 15 * 60_000;
 
 /**
  * One page of the hourly fan-out: starts the daily job of each site in the page whose local list hour has
- * come and whose day's run has not started, and hands the next page to another message. The first page
+ * come and whose day's run has not started, the hourly sweep of each site with leads due, and hands the
+ * next page to another message. The first page
  * also re-enqueues stalled jobs (a message dropped after its retries), which resume from their cursor.
  * `control` holds the directory of sites; `siteDb` names the database of each site's own rows (jobs).
  */
@@ -26,6 +27,10 @@ export async function cronPage(control: Database, siteDb: (siteId: string) => Da
   for (const d of due) byDatabase.set(siteDb(d.siteId), [...(byDatabase.get(siteDb(d.siteId)) ?? []), d]);
   const out: JobMessage[] = [];
   for (const [db, sites] of byDatabase) out.push(...(await startDailyJobs(db, sites, now)).map((j) => jobChunk(j.siteId, j.id)));
+  // Every site with leads due gets its hourly sweep, whatever its list hour.
+  const all = new Map<Database, string[]>();
+  for (const s of page) all.set(siteDb(s.id), [...(all.get(siteDb(s.id)) ?? []), s.id]);
+  for (const [db, ids] of all) out.push(...(await startSweepJobs(db, ids, now)).map((j) => jobChunk(j.siteId, j.id)));
   const last = page[page.length - 1];
   if (page.length === SITES_PER_CRON_PAGE && last) out.push({ kind: "cron", after: last.id, now });
   if (message.after === null) {

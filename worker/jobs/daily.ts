@@ -1,8 +1,7 @@
 import type { JobRow } from "../../schema";
 import { sitePredictor, trainSiteModel } from "../ingest/outcome-evidence";
-import { prospectNotification } from "../ingest/webhook";
 import type { Database } from "../store/db";
-import { dueLeads, leadsFrom, storeSweptScores, type DueCursor, type ScoreCursor, type SweptScore } from "../store/due-leads";
+import { dueLeads, leadsFrom, type DueCursor, type ScoreCursor } from "../store/due-leads";
 import { advanceJob, failJob, jobUnmoved } from "../store/jobs";
 import { finishList, insertListRows, listBefore, listFigures, onList } from "../store/prospect-lists";
 import { leadTotals, storeSiteDay } from "../store/site-days";
@@ -11,15 +10,13 @@ import { purgeChunk } from "../store/retention";
 import { findRuleSet } from "../store/rules";
 import { findSite } from "../store/sites";
 import { DAY_MS } from "../scoring/decay";
-import { totalScore } from "../scoring/evaluate";
-import { nextChangeAt } from "../scoring/next-change";
 import { prospectList, type ProspectRow } from "../scoring/prospects";
-import { reachesThreshold, type RuleSet } from "../scoring/rules";
+import type { RuleSet } from "../scoring/rules";
 import type { StepResult } from "./step";
-import { enqueueNotices } from "./webhook";
+import { sweepChunk, SWEEP_LEADS_PER_CHUNK } from "./sweep";
 
-/** Leads re-evaluated per sweep chunk, and leads looked at per list chunk: one read and one small batch each. */
-export const DAILY_LEADS_PER_CHUNK = 200;
+/** Leads looked at per list chunk (as many as a sweep chunk re-evaluates): one read and one small batch each. */
+export const DAILY_LEADS_PER_CHUNK = SWEEP_LEADS_PER_CHUNK;
 /** Visitors whose expired events one purge chunk deletes (reading those visitors' events only). */
 export const PURGE_VISITORS_PER_CHUNK = 100;
 
@@ -93,31 +90,13 @@ export async function dailyStep(db: Database, queue: Queue, job: JobRow, now: nu
   const counts = { swept: cursor.swept, listed: cursor.listed, purged: cursor.purged };
 
   if (cursor.phase === "sweep") {
-    const rows = await dueLeads(db, site.id, at, DAILY_LEADS_PER_CHUNK, cursor.after);
-    const swept: SweptScore[] = [];
-    const crossed = new Map<string, (typeof rows)[number]>();
-    for (const r of rows) {
-      // A lead a running rescore has not reached yet gets its next change time from the rescore.
-      if (r.rulesVersion !== site.rulesVersion) continue;
-      const score = totalScore(r.state, current, at);
-      // Over the threshold and not held off the list by a rejection (never, for rules without a threshold).
-      const since = reachesThreshold(current, score) && !r.state.outcome?.held ? (r.prospectSince ?? at) : null;
-      swept.push({ id: r.id, version: r.version, score, since, next: nextChangeAt(r.state, current, at) });
-      if (r.prospectSince === null && since !== null) crossed.set(r.id, r);
-    }
-    const last = rows[rows.length - 1];
-    const next: DailyCursor =
-      rows.length === DAILY_LEADS_PER_CHUNK && last
-        ? { ...counts, swept: counts.swept + swept.length, phase: "sweep", after: { at: last.nextChangeAt as number, id: last.id } }
-        : { ...counts, swept: counts.swept + swept.length, phase: "list-top", previous: (await listBefore(db, site.id, dateOf(job)))?.date ?? null };
-    const [stored] = await commit(next, swept.length, swept.length ? [storeSweptScores(db, site.id, swept)] : []);
-    // A crossing the sweep found (decay or absence moved the lead without an event) is notified like one
-    // an event made; only leads whose write landed, so a lead a beacon wrote meanwhile is not notified twice.
-    const landed = new Set(((stored?.results ?? []) as { id: string }[]).map((r) => r.id));
-    const notices = [...crossed.values()]
-      .filter((r) => landed.has(r.id))
-      .map((r) => prospectNotification(site, current, r.id, { ...r.state, prospectSince: r.state.prospectSince ?? at }, at));
-    await enqueueNotices(queue, notices);
+    const chunk = await sweepChunk(db, site, current, at, cursor.after);
+    const swept = counts.swept + chunk.swept;
+    const next: DailyCursor = chunk.after
+      ? { ...counts, swept, phase: "sweep", after: chunk.after }
+      : { ...counts, swept, phase: "list-top", previous: (await listBefore(db, site.id, dateOf(job)))?.date ?? null };
+    const [stored] = await commit(next, chunk.swept, chunk.write ? [chunk.write] : []);
+    await chunk.notify(queue, stored);
     return { done: false };
   }
 

@@ -1,17 +1,17 @@
-import { Hono } from "hono";
+import { Hono, type Context } from "hono";
 import { stream } from "hono/streaming";
 import { z } from "zod";
 import type { AppEnv } from "../lib/app-env";
+import type { ConsoleEnv } from "../lib/console-session";
 import { requireScope } from "../lib/auth";
 import { ApiError } from "../lib/errors";
 import { csvCell } from "../lib/csv";
 import { siteFromPath } from "../lib/site-param";
 import { validate } from "../lib/validate";
-import { liveProspectList } from "../ingest/daily-list";
+import { openProspectList, type ProspectListReader } from "../ingest/prospect-pages";
 import { localDay } from "../scoring/local-day";
 import type { ProspectRow } from "../scoring/prospects";
-import { listPage, storedList, type ListCursor } from "../store/prospect-lists";
-import { findRuleSet } from "../store/rules";
+import type { Database } from "../store/db";
 import { leadDetails, type LeadDetails } from "../store/visitor-reads";
 
 /** GET /api/sites/:site/prospects query. */
@@ -78,28 +78,24 @@ function csvLine(r: ProspectRow, d: LeadDetails | undefined): string {
   return `${cells.map(csvCell).join(",")}\r\n`;
 }
 
-/** The prospect list as CSV, one line per prospect (the API streams the same lines; the console downloads this). */
-export function prospectsCsv(rows: ProspectRow[], details: Map<string, LeadDetails>): string {
-  return `${HEADER.map(csvCell).join(",")}\r\n${rows.map((r) => csvLine(r, details.get(r.visitorId))).join("")}`;
+/**
+ * Streams a list as CSV, read a page at a time; name, title and the rest are read per page (a stored list
+ * keeps who was on it and why, not their profile). The API and the console's download send the same file.
+ */
+export function streamProspectsCsv(c: Context<AppEnv> | Context<ConsoleEnv>, db: Database, list: ProspectListReader, filename: string, bom: boolean, cursor?: string) {
+  c.header("Content-Type", "text/csv; charset=utf-8");
+  c.header("Content-Disposition", `attachment; filename="${filename}"`);
+  return stream(c, async (out) => {
+    await out.write(`${bom ? "\uFEFF" : ""}${HEADER.map(csvCell).join(",")}\r\n`);
+    for (let from = cursor; ; ) {
+      const { rows, nextCursor } = await list.page(CSV_PAGE, from);
+      const details = await leadDetails(db, list.siteId, rows.map((r) => r.visitorId));
+      if (rows.length) await out.write(rows.map((r) => csvLine(r, details.get(r.visitorId))).join(""));
+      if (nextCursor === null) break;
+      from = nextCursor;
+    }
+  });
 }
-
-function encodeCursor(r: ProspectRow): string {
-  return btoa(JSON.stringify([r.score, r.since, r.visitorId])).replaceAll("=", "");
-}
-
-function decodeCursor(cursor: string): ListCursor {
-  try {
-    const [score, since, visitorId] = JSON.parse(atob(cursor)) as unknown[];
-    if (typeof score === "number" && typeof since === "number" && typeof visitorId === "string") return { score, since, visitorId };
-  } catch {
-    // falls through to the 400
-  }
-  throw new ApiError("bad_request", "invalid query: cursor is not one this API gave out");
-}
-
-/** Rank order of a list: best score, then who crossed first, then id. */
-const after = (c: ListCursor) => (r: ProspectRow) =>
-  r.score < c.score || (r.score === c.score && (r.since > c.since || (r.since === c.since && r.visitorId > c.visitorId)));
 
 /**
  * GET /api/sites/:site/prospects?date=YYYY-MM-DD&format=json|csv&limit=&cursor=: the daily list for sales.
@@ -111,42 +107,18 @@ export const prospectsRoutes = new Hono<AppEnv>().get("/", requireScope("read"),
   const today = localDay(now, site.timezone);
   const { date = today, format, limit, cursor, bom } = c.req.valid("query");
   if (date > today) throw new ApiError("bad_request", `invalid query: date ${date} is after today (${today} in ${site.timezone})`);
-  const start = cursor === undefined ? undefined : decodeCursor(cursor);
-  const stored = await storedList(c.var.db, site.id, date);
-  if (!stored && date !== today) throw new ApiError("not_found", `no prospect list was stored for ${date}`);
-  // A stored list is read a page at a time off its rank index; the live list (and a list stored before
-  // lists were paged) is one read, paged here.
-  const inMemory = stored?.paged ? null : stored ? stored.rows : await liveProspectList(c.var.db, site, date, now);
-  const page = async (from: ListCursor | undefined, n: number): Promise<ProspectRow[]> =>
-    inMemory ? (from ? inMemory.filter(after(from)) : inMemory).slice(0, n) : listPage(c.var.db, site.id, date, n, from);
-
-  if (format === "csv") {
-    c.header("Content-Type", "text/csv; charset=utf-8");
-    c.header("Content-Disposition", `attachment; filename="prospects-${site.id}-${date}.csv"`);
-    return stream(c, async (out) => {
-      await out.write(`${bom ? "\uFEFF" : ""}${HEADER.map(csvCell).join(",")}\r\n`);
-      for (let from = start; ; ) {
-        const rows = await page(from, CSV_PAGE);
-        // Name, title and the rest are read now: a stored list keeps who was on it and why, not their profile.
-        const details = await leadDetails(c.var.db, site.id, rows.map((r) => r.visitorId));
-        if (rows.length) await out.write(rows.map((r) => csvLine(r, details.get(r.visitorId))).join(""));
-        const last = rows[rows.length - 1];
-        if (rows.length < CSV_PAGE || !last) break;
-        from = { score: last.score, since: last.since, visitorId: last.visitorId };
-      }
-    });
-  }
-  const [rows, rules] = await Promise.all([page(start, limit + 1), findRuleSet(c.var.db, site.id, site.rulesVersion)]);
-  const shown = rows.slice(0, limit);
-  const last = shown[shown.length - 1];
+  const list = await openProspectList(c.var.db, site, date, today, now);
+  if (!list) throw new ApiError("not_found", `no prospect list was stored for ${date}`);
+  if (format === "csv") return streamProspectsCsv(c, c.var.db, list, `prospects-${site.id}-${date}.csv`, bom === true, cursor);
+  const { rows, nextCursor } = await list.page(limit, cursor);
   return c.json({
     site: site.id,
     date,
     // A rule set without prospectAt keeps no list: it answers empty, and says why.
-    hasThreshold: rules?.rules.prospectAt !== undefined,
+    hasThreshold: list.hasThreshold,
     // A stored list is the one handed out that morning; before the day's run the list is live.
-    stored: stored !== undefined,
-    prospects: shown.map((r) => ({ ...r, emailVerified: r.emailVerified === true, since: new Date(r.since).toISOString() })),
-    nextCursor: rows.length > limit && last ? encodeCursor(last) : null,
+    stored: list.stored,
+    prospects: rows.map((r) => ({ ...r, emailVerified: r.emailVerified === true, since: new Date(r.since).toISOString() })),
+    nextCursor,
   });
 });

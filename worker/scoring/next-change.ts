@@ -154,6 +154,9 @@ function closedForm(state: ScoreState, c: Compiled, d: Decaying, bound: number, 
   const own = d.floor !== undefined ? Math.max(d.floor, held + v) : held + v;
   const total = totalAt(state, c, from);
   if (reached ? v <= 0 : v >= 0) return null;
+  // Held at its floor while its points decay towards `held` below it: the dimension, and so the total, stays
+  // as it is (a score sitting on a class minimum this way is not about to cross it).
+  if (d.floor !== undefined && v > 0 && held + v <= d.floor) return null;
   // The dimension must pass x (moved closer by the margin), heading for its limit: held, or the floor above it.
   const x = bound - (total - own) + (reached ? 1 : -1) * margin(bound, total, held);
   if (reached && d.floor !== undefined && d.floor >= x) return null;

@@ -32,6 +32,33 @@ export interface Reason {
 
 const reason = ({ rule, label, points }: RuleContribution): Reason => ({ rule, label, points });
 
+/** A lead's line on the prospect list as of time t, or null when it is not a prospect then. */
+export function prospectLine(
+  v: { id: string; state: ScoreState; prospectSince: number | null },
+  rules: RuleSet,
+  t: number,
+  previous: ReadonlySet<string>,
+  predict: (state: ScoreState) => number | null = () => null,
+  topReasons = 3,
+): ProspectRow | null {
+  const score = evaluate(v.state, rules, t);
+  if (!score.prospect) return null;
+  return {
+    visitorId: v.id,
+    email: v.state.email,
+    emailVerified: v.state.emailVerified === true,
+    score: score.total,
+    class: score.class,
+    grade: score.grade,
+    // Crossings between events (by decay or absence) are dated by the sweep that found them.
+    since: v.state.prospectSince ?? v.prospectSince ?? t,
+    isNew: !previous.has(v.id),
+    stage: stageOf(v.state.outcome, true),
+    probability: predict(v.state),
+    reasons: score.breakdown.filter((r) => r.points > 0).slice(0, topReasons).map(reason),
+  };
+}
+
 /** Builds a prospect list as of time t from scored visitors, best first, flagging who was not on the previous list. */
 export function prospectList(
   visitors: readonly { id: string; state: ScoreState; prospectSince: number | null }[],
@@ -43,22 +70,8 @@ export function prospectList(
 ): ProspectRow[] {
   const rows: ProspectRow[] = [];
   for (const v of visitors) {
-    const score = evaluate(v.state, rules, t);
-    if (!score.prospect) continue;
-    rows.push({
-      visitorId: v.id,
-      email: v.state.email,
-      emailVerified: v.state.emailVerified === true,
-      score: score.total,
-      class: score.class,
-      grade: score.grade,
-      // Crossings between events (by decay or absence) are dated by the sweep that found them.
-      since: v.state.prospectSince ?? v.prospectSince ?? t,
-      isNew: !previous.has(v.id),
-      stage: stageOf(v.state.outcome, true),
-      probability: predict(v.state),
-      reasons: score.breakdown.filter((r) => r.points > 0).slice(0, topReasons).map(reason),
-    });
+    const line = prospectLine(v, rules, t, previous, predict, topReasons);
+    if (line) rows.push(line);
   }
   return rows.sort(byRank);
 }

@@ -59,14 +59,17 @@ export function leadsFrom(db: Database, siteId: string, minScore: number, limit:
 export interface SweptScore {
   id: string;
   version: number;
+  /** prospect_since as the sweep read it: the write lands only if no one changed it since. */
+  was: number | null;
   score: number;
   since: number | null;
   next: number | null;
 }
 
 /**
- * One statement that stores a chunk of swept scores: each lands only on the version it was read at (a lead
- * written by an event meanwhile keeps its fresher columns). Returns the ids that landed.
+ * One statement that stores a chunk of swept scores: each lands only on the version and prospect flag it
+ * was read with (a lead written by an event meanwhile keeps its fresher columns; of two sweeps that found
+ * the same crossing, one lands and notifies). Returns the ids that landed.
  *
  * Written as an upsert driven by the chunk's JSON so each lead is one key lookup (an UPDATE ... FROM
  * json_each walks the site's leads once per entry); the EXISTS keeps a lead erased meanwhile from coming
@@ -79,7 +82,8 @@ export function storeSweptScores(db: Database, siteId: string, swept: SweptScore
      SELECT ?1, json_extract(value, '$.id'), json_extract(value, '$.score'), json_extract(value, '$.since'),
        json_extract(value, '$.next'), json_extract(value, '$.version'), '{}', 0, 0
      FROM json_each(?2)
-     WHERE EXISTS (SELECT 1 FROM visitors AS v WHERE v.site_id = ?1 AND v.id = json_extract(value, '$.id'))
+     WHERE EXISTS (SELECT 1 FROM visitors AS v WHERE v.site_id = ?1 AND v.id = json_extract(value, '$.id')
+       AND v.version = json_extract(value, '$.version') AND v.prospect_since IS json_extract(value, '$.was'))
      ON CONFLICT (site_id, id) DO UPDATE SET
        score = excluded.score, prospect_since = excluded.prospect_since, next_change_at = excluded.next_change_at
      WHERE visitors.version = excluded.version

@@ -124,3 +124,24 @@ export async function startDailyJobs(db: Database, due: { siteId: string; date: 
     RETURNING site_id AS siteId, id`);
   return rows;
 }
+
+/** The one job row of a site's hourly sweep, started again each hour. */
+export const SWEEP_JOB_ID = "sweep";
+
+/**
+ * Starts the hourly sweep of each of these sites that has leads whose next change time has come (a look at
+ * the next-change index, no lead read), unless its previous sweep is still running; answers the sites
+ * started. A site keeps one sweep row, so hourly runs do not pile up job rows.
+ */
+export async function startSweepJobs(db: Database, siteIds: string[], now: number): Promise<{ siteId: string; id: string }[]> {
+  if (siteIds.length === 0) return [];
+  return db.all<{ siteId: string; id: string }>(sql`
+    INSERT INTO jobs (site_id, id, kind, status, processed, created_at, updated_at)
+    SELECT value, ${SWEEP_JOB_ID}, 'sweep', 'queued', 0, ${now}, ${now} FROM json_each(${JSON.stringify(siteIds)})
+    WHERE EXISTS (SELECT 1 FROM visitors
+      WHERE site_id = value AND lead_id IS NULL AND next_change_at IS NOT NULL AND next_change_at <= ${now})
+    ON CONFLICT (site_id, id) DO UPDATE SET status = 'queued', cursor = NULL, processed = 0, total = NULL, error = NULL,
+      finished_at = NULL, created_at = excluded.created_at, updated_at = excluded.updated_at
+    WHERE jobs.status NOT IN ('queued', 'running')
+    RETURNING site_id AS siteId, id`);
+}

@@ -111,17 +111,13 @@ export async function storedListDates(db: Database, siteId: string, limit: numbe
   return rows.map((r) => r.date);
 }
 
-/** Every line of a stored list, in rank order: its rows a page at a time, or the one blob of an older list. */
-export async function storedListRows(db: Database, list: { siteId: string; date: string; paged: boolean; rows: ProspectRow[] }): Promise<ProspectRow[]> {
-  if (!list.paged) return list.rows;
-  const out: ProspectRow[] = [];
-  for (let after: ListCursor | undefined; ; ) {
-    const page = await listPage(db, list.siteId, list.date, 1_000, after);
-    out.push(...page);
-    const last = page[page.length - 1];
-    if (page.length < 1_000 || !last) return out;
-    after = { score: last.score, since: last.since, visitorId: last.visitorId };
-  }
+/** How many lines a stored list has: one count off its rows, or the length of an older list's one blob. */
+export async function listSize(db: Database, siteId: string, date: string): Promise<number> {
+  const rows = await db.all<{ n: number }>(sql`
+    SELECT count(*) AS n FROM prospect_list_rows WHERE site_id = ${siteId} AND date = ${date}
+    UNION ALL
+    SELECT json_array_length(rows) FROM prospect_lists WHERE site_id = ${siteId} AND date = ${date} AND paged = 0`);
+  return rows.reduce((sum, r) => sum + r.n, 0);
 }
 
 /** A stored list's size, its new prospects, and the rules named among the new ones' reasons: one aggregate read. */

@@ -1,7 +1,8 @@
 import type { VisitorRow } from "../../schema";
-import { verifiedEmail, type ScoreState } from "../scoring/state";
+import { verifiedEmail } from "../scoring/state";
 import type { Database } from "./db";
 import { statement } from "./raw";
+import { encodeState } from "./state-codec";
 import type { RescoredValues } from "./visitor-writes";
 
 /** A lead a rescore job replayed: the row as the chunk read it, and the values it takes. */
@@ -22,11 +23,6 @@ export interface RescoredWrites {
  * row of that size to come back in an error message or a log line.
  */
 export const RESCORE_JSON_BYTES = 1_000_000;
-
-/** The stored form of visitors.state: every rescored row's state text comes from here. */
-function storedState(state: ScoreState): string {
-  return JSON.stringify(state);
-}
 
 // One upsert for many leads, driven by a JSON array: each lead is one key lookup (an UPDATE ... FROM
 // json_each would walk the site's leads once per entry). The EXISTS keeps a lead erased since the chunk
@@ -102,7 +98,8 @@ export function rescoredLeadWrites(
       next: values.nextChangeAt,
       seq: values.lastSeq,
       rules: values.rulesVersion,
-      state: storedState(values.state),
+      // The column's stored form, as drizzle's state column writes it (this statement bypasses drizzle).
+      state: encodeState(values.state),
       ...(changes ? { email, outcome, at } : {}),
     });
     const size = encoder.encode(entry).length;

@@ -34,6 +34,7 @@ export async function leadTotals(db: Database, siteId: string, classes: readonly
   const band = bands.length
     ? sql.join([sql`CASE`, ...bands.map((c) => sql`WHEN ${visitors.score} >= ${c.min} THEN ${c.name}`), sql`ELSE '' END`], sql` `)
     : sql`''`;
+  // `$.n` is the events applied in both stored forms of the state (left off at 0; see store/state-codec.ts).
   const rows = await db
     .select({ band: sql<string>`${band}`, leads: sql<number>`count(*)`, events: sql<number>`coalesce(sum(json_extract(${visitors.state}, '$.n')), 0)` })
     .from(visitors)

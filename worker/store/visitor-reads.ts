@@ -113,8 +113,11 @@ export async function scanLeaders(
         sql`${visitors.id} IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`,
         minScore === undefined ? undefined : gte(visitors.score, minScore),
         belowScore === undefined ? undefined : lt(visitors.score, belowScore),
-        // The name is bound as a JSON path key, quoted, so no name can reach outside $.traits.
-        trait ? sql`lower(json_extract(${visitors.state}, '$.traits.' || json_quote(${trait.name}))) = lower(${trait.equals})` : undefined,
+        // The name is bound as a JSON path key, quoted, so no name can reach outside the traits. They are at
+        // $.t in the stored state, at $.traits in states stored before it (see store/state-codec.ts).
+        trait
+          ? sql`lower(coalesce(json_extract(${visitors.state}, '$.t.' || json_quote(${trait.name})), json_extract(${visitors.state}, '$.traits.' || json_quote(${trait.name})))) = lower(${trait.equals})`
+          : undefined,
       ),
     );
   const rank = new Map(ids.map((id, i) => [id, i]));

@@ -7,6 +7,7 @@ import { eventValues } from "./events";
 import { runGuarded } from "./guard";
 import { prepared, rowOf } from "./raw-rows";
 import { storedRuleSet, type SiteWithRules } from "./sites";
+import { encodeState } from "./state-codec";
 
 /** Everything the write path reads before scoring a batch: a fixed number of rows, whatever the history. */
 export interface ScoringInput {
@@ -152,7 +153,7 @@ function updateVisitor(db: Database, w: ScoredWrite, readVersion: number, state:
  * StaleWrite in both cases, so the caller can read again and rescore.
  */
 export async function commitScored(db: Database, w: ScoredWrite): Promise<void> {
-  const state = JSON.stringify(w.state);
+  const state = encodeState(w.state);
   // The email column holds only a verified email: lookups by email and merges go by it. Naming it only
   // when it changes keeps its index out of ordinary writes.
   const email = verifiedEmail(w.state);

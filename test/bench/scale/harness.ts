@@ -45,15 +45,17 @@ export interface ScaleResult {
 const ROOT = fileURLToPath(new URL("../../..", import.meta.url).href);
 // Per run, so two runs at once (the bench and the harness's test) never read each other's half-written bundle.
 const BUILD_DIR = join(ROOT, "node_modules/.cache/leadscore-bench", String(process.pid));
-const SEED_FILES = ["seed.ts", "templates.ts", "rules.ts", "ids.ts", "d1-file.ts"];
 const SEED_MAX_AGE_MS = 3 * 86_400_000;
 
-/** Everything a seeded database depends on: a change to any of it seeds again. */
-function seedKey(): string {
+/**
+ * Everything a seeded database depends on: the migrations and the bundled seeding script (with the scoring
+ * code it computes states and next change times with). A change to any of it seeds again.
+ */
+function seedKey(seedScript: string): string {
   const hash = createHash("sha256");
   const migrations = join(ROOT, "schema/migrations");
   for (const f of readdirSync(migrations).filter((f) => f.endsWith(".sql")).sort()) hash.update(f).update(readFileSync(join(migrations, f)));
-  for (const f of SEED_FILES) hash.update(f).update(readFileSync(join(ROOT, "test/bench/scale", f)));
+  hash.update(readFileSync(seedScript));
   return hash.digest("hex").slice(0, 16);
 }
 
@@ -166,13 +168,14 @@ function failedStep(op: string, why: string): StepOutput {
 export async function runScaleBench(options: HarnessOptions): Promise<ScaleResult[]> {
   const log = options.log ?? ((line: string) => console.error(line));
   const port = options.port ?? 8820;
-  const root = options.cacheDir ?? process.env.LEADSCORE_BENCH_CACHE ?? join(tmpdir(), "leadscore-bench-scale");
-  const key = seedKey();
+  // One cache per checkout: two checkouts seeded from different code must not clear each other's databases.
+  const root = options.cacheDir ?? process.env.LEADSCORE_BENCH_CACHE ?? join(tmpdir(), "leadscore-bench-scale", createHash("sha256").update(ROOT).digest("hex").slice(0, 8));
+  const scripts = await bundle();
+  const key = seedKey(scripts.seed);
   const cacheDir = join(root, key);
   mkdirSync(cacheDir, { recursive: true });
   // Databases seeded from other migrations or seeding code are of no further use.
   for (const stale of readdirSync(root)) if (stale !== key) rmSync(join(root, stale), { recursive: true, force: true });
-  const scripts = await bundle();
   try {
     return await measureScales(options, scripts, cacheDir, port, log);
   } finally {

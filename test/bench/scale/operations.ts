@@ -99,9 +99,17 @@ export const operations: Operation[] = [
   {
     id: "prospects-live",
     async run(ctx) {
-      const res = await ctx.request("GET prospects, live list (decay and absence rules)", "GET", `${api}/prospects`);
+      const res = await ctx.request("GET prospects, live list (first page of 500)", "GET", `${api}/prospects`);
       expectStatus(res, 200);
       ctx.notes.prospects = (JSON.parse(res.text) as { prospects: unknown[] }).prospects.length;
+    },
+  },
+  {
+    id: "prospects-live-csv",
+    async run(ctx) {
+      const res = await ctx.request("GET prospects, live list as CSV (all of it, streamed)", "GET", `${api}/prospects?format=csv`);
+      expectStatus(res, 200);
+      ctx.notes.lines = res.text.trimEnd().split("\r\n").length - 1;
     },
   },
   {
@@ -111,9 +119,27 @@ export const operations: Operation[] = [
     },
   },
   {
+    id: "sweep",
+    async run(ctx) {
+      // The hourly sweep an hour after the last one (see templates.ts), started as the cron starts it.
+      const at = ctx.seededAt + 3_600_000;
+      const due = await ctx.raw
+        .prepare("SELECT count(*) AS n FROM visitors WHERE site_id = ? AND lead_id IS NULL AND next_change_at <= ?")
+        .bind(BENCH_SITE, at)
+        .first<{ n: number }>();
+      ctx.notes.due = due?.n ?? 0;
+      await ctx.raw
+        .prepare("INSERT INTO jobs (site_id, id, kind, status, processed, created_at, updated_at) VALUES (?, 'sweep', 'sweep', 'queued', 0, ?, ?)")
+        .bind(BENCH_SITE, at, at)
+        .run();
+      await ctx.env.JOBS.send({ kind: "job", site: BENCH_SITE, job: "sweep" });
+      await ctx.drain("", { perLabel: ctx.perPhase });
+    },
+  },
+  {
     id: "cron",
     async run(ctx) {
-      // An hour after the seeded data's time: a daily run a day after the last one (see templates.ts).
+      // An hour after the seeded data's time, after that hour's sweep: the daily run.
       const at = ctx.seededAt + 3_600_000;
       const count = async (sql: string, ...params: unknown[]) => (await ctx.raw.prepare(sql).bind(...params).first<{ n: number }>())?.n ?? 0;
       const rules = benchRules();

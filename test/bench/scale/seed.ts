@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { reachesThreshold, ruleSetSchema } from "../../../worker/scoring/rules";
 import { emptyState } from "../../../worker/scoring/state";
+import { encodeState } from "../../../worker/store/state-codec";
 import { createD1File } from "./d1-file";
 import { BENCH_SITE, leadIdSql } from "./ids";
 import { benchRules } from "./rules";
@@ -34,7 +35,7 @@ function seedTemplates(db: DatabaseSync, now: number): void {
     const first = tpl.events[0] as (typeof tpl.events)[number];
     const last = tpl.events.at(-1) as (typeof tpl.events)[number];
     const prospectSince = reachesThreshold(rules, tpl.score) ? (tpl.state.prospectSince ?? last.ts) : null;
-    insertTpl.run(t, JSON.stringify(tpl.state), tpl.score, prospectSince, first.ts, last.ts, last.seq, tpl.nextChangeAt);
+    insertTpl.run(t, encodeState(tpl.state), tpl.score, prospectSince, first.ts, last.ts, last.seq, tpl.nextChangeAt);
     tpl.events.forEach((e, k) => insertEv.run(t, k, e.seq, e.ts, e.type, e.path ?? null, e.props ? JSON.stringify(e.props) : null));
   });
 }
@@ -57,7 +58,7 @@ function seedLeads(db: DatabaseSync, from: number, to: number): void {
       CASE WHEN lead.i % 4 = 0 THEN '{"referrer":"https://www.google.com/","utm_source":"newsletter","utm_campaign":"spring"}' END,
       lead.email, NULL, tpl.last_seq, 1, tpl.next_change_at
     FROM lead JOIN tpl USING (t)`);
-  const empty = JSON.stringify(emptyState());
+  const empty = encodeState(emptyState());
   db.exec(`INSERT INTO visitors (site_id, id, score, prospect_since, state, version, first_seen, last_seen, source, email, lead_id, last_seq, rules_version, next_change_at)
     ${leads}, alias(suffix, every) AS (VALUES ('_b', 10), ('_c', 50))
     SELECT '${BENCH_SITE}', lead.id || alias.suffix, 0, NULL, '${empty}', 2, tpl.first_seen, tpl.first_seen, NULL, NULL, lead.id, 0, 1, NULL

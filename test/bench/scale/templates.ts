@@ -24,7 +24,8 @@ export interface Template {
 
 const PATHS = ["/", "/", "/blog/lead-scoring", "/blog/crm-tips", "/docs/setup", "/pricing", "/contact", "/customers", "/about"];
 const TITLES = ["Marketing Director", "Sales Manager", "Engineer", "Head of Growth", "Founder", "Analyst"];
-const DAY = 86_400_000;
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
 
 function random(seed: number) {
   let s = (seed * 48271 + 11) % 2147483647 || 1;
@@ -67,7 +68,7 @@ export function templates(count: number, rules: RuleSet, now: number): Template[
     const identified = t % 2 === 0;
     const events = history(t, identified, now);
     const state = replay(events, rules, settings);
-    // As the previous daily run (a day before `now`) left it: leads whose time came since are due.
-    return { events, state, score: totalScore(state, rules, now), nextChangeAt: nextChangeAt(state, rules, now - DAY), identified };
+    // As the last hourly sweep (an hour before `now`) left it: leads whose time came since are due.
+    return { events, state, score: totalScore(state, rules, now), nextChangeAt: nextChangeAt(state, rules, now - HOUR), identified };
   });
 }
