@@ -11,3 +11,4 @@ export * from "./webhook-failures";
 export * from "./prospect-list-rows";
 export * from "./console-sessions";
 export * from "./site-days";
+export * from "./account-rollups";

@@ -61,6 +61,11 @@ export const visitors = sqliteTable(
      * seen stands in). Written by the purge only; see store/retention.ts.
      */
     retainedFrom: integer("retained_from"),
+    /**
+     * The account the lead belongs to as of its last write (scoring/accounts.ts accountOf), for the daily
+     * account roll-up's index; written only by writes that change it.
+     */
+    account: text("account"),
   },
   (t) => [
     primaryKey({ columns: [t.siteId, t.id] }),
@@ -74,6 +79,8 @@ export const visitors = sqliteTable(
     // Partial: only leads with an outcome, so insights read those without scanning the site.
     index("visitors_by_outcome").on(t.siteId, t.outcomeAt, t.id).where(sql`${t.outcome} IS NOT NULL`),
     // The visitors whose oldest kept event may have passed retention (see store/retention.ts).
+    // Leads grouped by account: the daily roll-up walks it in account order; leads without one cost nothing.
+    index("visitors_by_account").on(t.siteId, t.account, t.id).where(sql`${t.account} IS NOT NULL AND ${t.leadId} IS NULL`),
     index("visitors_by_retention").on(t.siteId, sql`coalesce(${t.retainedFrom}, ${t.firstSeen})`),
   ],
 );

@@ -89,7 +89,7 @@ describe("storing a chunk of rescored leads", () => {
     for (let i = 0; i < 10; i++) expect((await row(leadId(i)))?.score).toBe(i < writes.stored ? 50 : 3);
   });
 
-  it("sets the email and outcome columns from the replayed state, in their own statement only for the rows where they change", async () => {
+  it("sets the email, outcome and account columns from the replayed state, in their own statement only for the rows where they change", async () => {
     const [plain, identified] = (await seeded(2)) as [VisitorRow, VisitorRow];
     const at = Date.now();
     const chunk = [
@@ -105,8 +105,8 @@ describe("storing a chunk of rescored leads", () => {
     expect(bound.map((params) => (JSON.parse(params[1] as string) as { id: string }[]).map((e) => e.id))).toEqual([[plain.id], [identified.id]]);
     await env.DB.batch(writes.statements);
     const [a, b] = [await row(plain.id), await row(identified.id)];
-    expect([a?.score, a?.email, a?.outcome, a?.outcomeAt]).toEqual([20, null, null, null]);
-    expect([b?.score, b?.email, b?.outcome, b?.outcomeAt]).toEqual([30, "ada@example.com", "won", at]);
+    expect([a?.score, a?.email, a?.outcome, a?.outcomeAt, a?.account]).toEqual([20, null, null, null, null]);
+    expect([b?.score, b?.email, b?.outcome, b?.outcomeAt, b?.account]).toEqual([30, "ada@example.com", "won", at, "example.com"]);
   });
 
   it("writes nothing over a lead written since it was read, and never inserts one erased meanwhile", async () => {

@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { expect, it } from "vitest";
 import { defaultRules } from "../../worker/scoring/default-rules";
-import { createSite } from "../support/api";
+import { createSite, event, track } from "../support/api";
 import { pageViewCost } from "../support/page-view-cost";
 import { seedHistory } from "../support/seed";
 
@@ -22,6 +22,18 @@ it("writes at most 3 rows per page view (indexes included; 4 for a visitor's fir
   expect(warm.written).toBeLessThanOrEqual(MAX_ROWS_WRITTEN);
   // From what the isolate last wrote: one batch, reading no more than the guard's few rows.
   expect(warm.read).toBeLessThan(second.read);
+});
+
+it("writes no more rows per page view for a lead with an account (its account index entry is left alone)", async () => {
+  await createSite("acme");
+  await pageViewCost("acme", "visitor-anon1", "event-0001");
+  await track("acme", "visitor-acct1", event("pageview"), event("identify", "/", 0, { d: { email: "ana@initech.example", company: "Initech" } }));
+  const account = await env.DB.prepare("SELECT account FROM visitors WHERE id = 'visitor-acct1'").first<{ account: string }>();
+  expect(account?.account).toBe("initech");
+  const anonymous = await pageViewCost("acme", "visitor-anon1", "event-0002");
+  const withAccount = await pageViewCost("acme", "visitor-acct1", "event-0003");
+  expect(withAccount.written).toBe(anonymous.written);
+  expect(withAccount.written).toBeLessThanOrEqual(MAX_ROWS_WRITTEN);
 });
 
 it("reads the same rows per page view with 10 or 10,000 prior events", async () => {

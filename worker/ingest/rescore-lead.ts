@@ -60,5 +60,5 @@ export async function rescoreLead(db: Database, site: SiteRow, rules: RuleSet, l
     rulesVersion: site.rulesVersion,
     lastSeq,
   };
-  return { id: lead.id, ...values, write: rescoredLeadWrite(db, site.id, lead.id, lead.version, values) };
+  return { id: lead.id, ...values, write: rescoredLeadWrite(db, site.id, lead.id, lead.version, values, lead.account) };
 }

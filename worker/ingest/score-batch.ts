@@ -7,6 +7,7 @@ import { apply, dedupe } from "../scoring/engine";
 import { totalScore } from "../scoring/evaluate";
 import type { Origin } from "../scoring/event";
 import { nextChangeAt } from "../scoring/next-change";
+import { accountOf } from "../scoring/accounts";
 import { emptyState, verifiedEmail } from "../scoring/state";
 import { ApiError, storageUnavailable } from "../lib/errors";
 import { sha256Hex } from "../lib/hash";
@@ -150,6 +151,7 @@ export async function scoreBatch(
       state,
       lastSeq: seq,
       email: verifiedEmail(state),
+      account: accountOf(state),
       // API events keep their own times, so one dated before the lead was first seen moves firstSeen back.
       firstSeen: Math.min(lead?.firstSeen ?? Infinity, state.firstTs ?? (fresh[0] as IncomingEvent).ts),
       windowStart: bucket.windowStart,
@@ -166,6 +168,7 @@ export async function scoreBatch(
           siteCreatedAt: site.createdAt,
           readVersion: lead?.version ?? null,
           readEmail: lead?.email ?? null,
+          readAccount: lead?.account,
           readFirstSeen: lead?.firstSeen,
           // The outcome columns follow the stored state's outcome, written with it.
           readOutcome: lead?.state.outcome?.outcome ?? null,

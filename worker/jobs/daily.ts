@@ -1,5 +1,6 @@
 import type { JobRow } from "../../schema";
 import { sitePredictor, trainSiteModel } from "../ingest/outcome-evidence";
+import { accountLeads, finishRollup, insertRollupRows, pruneRollupRows, type AccountLeadCursor } from "../store/account-rollups";
 import type { Database } from "../store/db";
 import { dueLeads, leadsFrom, type DueCursor, type ScoreCursor } from "../store/due-leads";
 import { advanceJob, failJob, jobUnmoved } from "../store/jobs";
@@ -9,6 +10,7 @@ import { prepared, runBatch } from "../store/raw";
 import { purgeChunk } from "../store/retention";
 import { findRuleSet } from "../store/rules";
 import { findSite } from "../store/sites";
+import { rollUpChunk, type AccountScore } from "../scoring/accounts";
 import { DAY_MS } from "../scoring/decay";
 import { prospectList, type ProspectRow } from "../scoring/prospects";
 import type { RuleSet } from "../scoring/rules";
@@ -17,6 +19,10 @@ import { sweepChunk, SWEEP_LEADS_PER_CHUNK } from "./sweep";
 
 /** Leads looked at per list chunk (as many as a sweep chunk re-evaluates): one read and one small batch each. */
 export const DAILY_LEADS_PER_CHUNK = SWEEP_LEADS_PER_CHUNK;
+/** Leads one account chunk rolls up (read in account order off the account index). */
+export const ACCOUNT_LEADS_PER_CHUNK = 1_000;
+/** Rows of older account roll-ups one prune chunk deletes. */
+export const ROLLUP_ROWS_PER_PRUNE = 1_000;
 /** Visitors whose expired events one purge chunk deletes (reading those visitors' events only). */
 export const PURGE_VISITORS_PER_CHUNK = 100;
 
@@ -30,7 +36,9 @@ interface DailyCounts {
 /**
  * Where a site's daily run got to. sweep: leads whose next change time has come; list-top: leads stored
  * at or above the threshold, down the score index; list-due: leads whose time has come stored below it;
- * figures: the day's totals for the console; train: the predictive model refitted from the leads with an
+ * figures: the day's totals for the console; accounts: leads in account order, whole accounts stored as the
+ * day's roll-up (`open` is the account the last chunk ended in, carried on); accounts-prune: older roll-ups'
+ * rows deleted; train: the predictive model refitted from the leads with an
  * outcome; purge: events past retention, visitor by visitor off the retention index.
  */
 type DailyCursor = DailyCounts &
@@ -39,6 +47,8 @@ type DailyCursor = DailyCounts &
     | { phase: "list-top"; previous: string | null; after?: ScoreCursor }
     | { phase: "list-due"; previous: string | null; after?: DueCursor }
     | { phase: "figures" }
+    | { phase: "accounts"; rolled: number; after?: AccountLeadCursor; open?: AccountScore }
+    | { phase: "accounts-prune" }
     | { phase: "train" }
     | { phase: "purge" }
   );
@@ -151,7 +161,34 @@ export async function dailyStep(db: Database, queue: Queue, job: JobRow, now: nu
       .slice(0, 10);
     const figures = { eventsTotal: totals.eventsTotal, leads: totals.leads, prospects: list.prospects, newProspects: list.newProspects, classes: totals.classes, topRules };
     await storeSiteDay(db, site.id, dateOf(job), figures, at);
-    await commit({ ...counts, phase: "train" }, 0);
+    await commit({ ...counts, phase: "accounts", rolled: 0 }, 0);
+    return { done: false };
+  }
+
+  if (cursor.phase === "accounts") {
+    // Whole accounts are stored as they complete; the one a chunk ends in goes on in the next chunk's
+    // cursor, so an account spread over many chunks is one row. Each lead is scored as of the run's time.
+    const rows = await accountLeads(db, site.id, ACCOUNT_LEADS_PER_CHUNK, cursor.after);
+    const leads = [];
+    for (const r of rows) leads.push({ id: r.id, account: r.account as string, state: r.state, rules: (await rules(r.rulesVersion)) ?? current });
+    const last = rows[rows.length - 1];
+    const more = rows.length === ACCOUNT_LEADS_PER_CHUNK && last !== undefined;
+    const { closed, open } = rollUpChunk(leads, cursor.open ?? null, !more, at);
+    const rolled = cursor.rolled + closed.length;
+    const writes = closed.length ? [insertRollupRows(db, site.id, dateOf(job), closed)] : [];
+    if (more) {
+      await commit({ ...counts, phase: "accounts", rolled, after: { account: last.account as string, id: last.id }, ...(open ? { open } : {}) }, rows.length, writes);
+      return { done: false };
+    }
+    // The last chunk marks the roll-up complete in the same batch: from then on it is the one read.
+    await commit({ ...counts, phase: "accounts-prune" }, rows.length, [...writes, ...finishRollup(db, site.id, dateOf(job), at, rolled)]);
+    return { done: false };
+  }
+
+  if (cursor.phase === "accounts-prune") {
+    // Deleting rows of older roll-ups is safe to repeat, so it runs before the guarded cursor move.
+    const pruned = await pruneRollupRows(db, site.id, dateOf(job), ROLLUP_ROWS_PER_PRUNE).run();
+    await commit({ ...counts, phase: pruned.meta.changes >= ROLLUP_ROWS_PER_PRUNE ? "accounts-prune" : "train" }, 0);
     return { done: false };
   }
 

@@ -312,11 +312,13 @@ export const operations: Operation[] = [
     path: "/api/sites/:site/accounts",
     tag: "Accounts",
     summary: "Leads rolled up per company",
+    description:
+      "The roll-up the site's daily run stored (at its list hour), best score first, a page at a time (`limit`, `cursor` from `nextCursor`). A lead's account is its `company` trait, or its email's domain unless that is a free-mail provider; scores are as of `asOf`, emails as they stand now. Before the first daily run `stored` is false and `accounts` empty.",
     scope: "read",
     params: siteParams,
     query: accountsQuery,
     queryExample: { limit: 20 },
-    responses: { 200: json("accounts, best first", answer.accountsAnswer) },
+    responses: { 200: json("accounts, best first", answer.accountsAnswer), 404: error("the cursor's roll-up was replaced by a newer one") },
   },
   {
     method: "post",

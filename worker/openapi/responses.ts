@@ -188,6 +188,11 @@ export const prospectsAnswer = z.strictObject({
 
 export const accountsAnswer = z.strictObject({
   site: z.string(),
+  /** False before the site's first daily run has stored a roll-up (then the rest is empty and null). */
+  stored: z.boolean(),
+  /** The local date of the roll-up read, and the time it is as of. */
+  date: z.string().nullable(),
+  asOf: z.string().nullable(),
   total: z.number().int(),
   accounts: z.array(
     z.strictObject({
@@ -199,6 +204,7 @@ export const accountsAnswer = z.strictObject({
       topLeads: z.array(z.strictObject({ visitorId: z.string(), email: z.string().nullable(), score: z.number() })),
     }),
   ),
+  nextCursor: z.string().nullable(),
 });
 
 export const serverEventsAnswer = z.strictObject({

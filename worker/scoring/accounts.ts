@@ -20,6 +20,12 @@ export function accountOf(state: ScoreState): string | null {
   return domain && !FREE_MAIL.has(domain) ? domain : null;
 }
 
+/** One of an account's best leads, with its score as of the roll-up. */
+export interface TopLead {
+  visitorId: string;
+  score: number;
+}
+
 /** One account's roll-up. */
 export interface AccountScore {
   account: string;
@@ -28,37 +34,66 @@ export interface AccountScore {
   dimensions: Record<string, number>;
   leads: number;
   prospects: number;
-  /** Its best leads, best first. */
-  topLeads: { visitorId: string; email: string | null; score: number }[];
+  /** Its best leads, best first (ties by visitor id). */
+  topLeads: TopLead[];
 }
 
-const round = (n: number) => Math.round(n * 100) / 100;
+/** A lead read for the roll-up: its stored account, its state and the rules it is scored under. */
+export interface AccountLead {
+  id: string;
+  account: string;
+  state: ScoreState;
+  rules: RuleSet;
+}
 
-/** Rolls leads up by account as of time t, best account first: account-based marketing's view of the scores. */
-export function accountScores(leads: readonly { id: string; state: ScoreState }[], rules: RuleSet, t: number, topLeads = 3): AccountScore[] {
-  const byAccount = new Map<string, { account: AccountScore; members: { visitorId: string; email: string | null; score: number }[] }>();
+/** Best leads shown per account. */
+export const TOP_LEADS = 3;
+
+const round = (n: number) => Math.round(n * 100) / 100;
+const better = (x: TopLead, y: TopLead) => y.score - x.score || (x.visitorId < y.visitorId ? -1 : x.visitorId > y.visitorId ? 1 : 0);
+
+function addLead(a: AccountScore, lead: AccountLead, t: number): void {
+  const score = evaluate(lead.state, lead.rules, t);
+  a.score += score.total;
+  for (const [dimension, value] of Object.entries(score.dimensions)) a.dimensions[dimension] = (a.dimensions[dimension] ?? 0) + value;
+  a.leads += 1;
+  if (score.prospect) a.prospects += 1;
+  // Only the best few are kept, so an account of any size is a few numbers while it is rolled up.
+  a.topLeads.push({ visitorId: lead.id, score: score.total });
+  a.topLeads.sort(better);
+  if (a.topLeads.length > TOP_LEADS) a.topLeads.length = TOP_LEADS;
+}
+
+/** An account's sums rounded for storing and display (sums are kept exact while chunks add to them). */
+function closeAccount(a: AccountScore): AccountScore {
+  return {
+    ...a,
+    score: round(a.score),
+    dimensions: dict(Object.fromEntries(Object.entries(a.dimensions).map(([k, v]) => [k, round(v)]))),
+    topLeads: a.topLeads.map((l) => ({ visitorId: l.visitorId, score: round(l.score) })),
+  };
+}
+
+/**
+ * Rolls up one chunk of leads read in account order, as of time t: account-based marketing's view of the
+ * scores. `open` is the account the previous chunk ended in (it may go on here); `last` says no lead comes
+ * after this chunk. Returns the accounts complete so far and the one the next chunk may go on with, so an
+ * account spread over any number of chunks is counted once, whatever the chunk size.
+ */
+export function rollUpChunk(leads: readonly AccountLead[], open: AccountScore | null, last: boolean, t: number): { closed: AccountScore[]; open: AccountScore | null } {
+  const closed: AccountScore[] = [];
+  let current = open;
   for (const lead of leads) {
-    const name = accountOf(lead.state);
-    if (name === null) continue;
-    const score = evaluate(lead.state, rules, t);
-    let entry = byAccount.get(name);
-    if (!entry) {
-      entry = { account: { account: name, score: 0, dimensions: dict<number>(), leads: 0, prospects: 0, topLeads: [] }, members: [] };
-      byAccount.set(name, entry);
+    if (current && current.account !== lead.account) {
+      closed.push(closeAccount(current));
+      current = null;
     }
-    const a = entry.account;
-    a.score += score.total;
-    for (const [dimension, value] of Object.entries(score.dimensions)) a.dimensions[dimension] = (a.dimensions[dimension] ?? 0) + value;
-    a.leads += 1;
-    if (score.prospect) a.prospects += 1;
-    entry.members.push({ visitorId: lead.id, email: lead.state.email, score: score.total });
+    current ??= { account: lead.account, score: 0, dimensions: dict<number>(), leads: 0, prospects: 0, topLeads: [] };
+    addLead(current, lead, t);
   }
-  return [...byAccount.values()]
-    .map(({ account, members }) => ({
-      ...account,
-      score: round(account.score),
-      dimensions: Object.fromEntries(Object.entries(account.dimensions).map(([k, v]) => [k, round(v)])),
-      topLeads: members.sort((x, y) => y.score - x.score || x.visitorId.localeCompare(y.visitorId)).slice(0, topLeads),
-    }))
-    .sort((x, y) => y.score - x.score || x.account.localeCompare(y.account));
+  if (last && current) {
+    closed.push(closeAccount(current));
+    current = null;
+  }
+  return { closed, open: current };
 }

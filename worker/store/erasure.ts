@@ -46,7 +46,7 @@ export async function eraseVisitors(db: Database, siteId: string, ids: { id: str
       .where(and(eq(events.siteId, siteId), inArray(events.visitorId, visitorIds))),
     db
       .update(visitors)
-      .set({ state: zeroed(visitors.state), source: zeroed(visitors.source), email: zeroed(visitors.email) })
+      .set({ state: zeroed(visitors.state), source: zeroed(visitors.source), email: zeroed(visitors.email), account: zeroed(visitors.account) })
       .where(and(eq(visitors.siteId, siteId), inArray(visitors.id, visitorIds))),
     db.delete(events).where(and(eq(events.siteId, siteId), inArray(events.visitorId, visitorIds))),
     db.delete(visitors).where(and(eq(visitors.siteId, siteId), inArray(visitors.id, visitorIds))).returning({ id: visitors.id }),

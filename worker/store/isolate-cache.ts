@@ -21,6 +21,8 @@ export interface CachedLead {
   state: ScoreState;
   lastSeq: number;
   email: string | null;
+  /** The account column as stored (see visitors.account). */
+  account: string | null;
   firstSeen: number;
   windowStart: number;
   windowEvents: number;

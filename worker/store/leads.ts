@@ -1,5 +1,6 @@
 import { and, eq, inArray, sql } from "drizzle-orm";
 import { events, sites, visitors, type EventRow, type VisitorRow } from "../../schema";
+import { accountOf } from "../scoring/accounts";
 import type { ScoreState } from "../scoring/state";
 import type { Database } from "./db";
 import { abortIf, runGuarded, visitorsMoved } from "./guard";
@@ -78,12 +79,13 @@ export async function commitMerge(db: Database, m: MergeWrite): Promise<void> {
       // The replayed history holds the outcomes of both.
       outcome: m.state.outcome?.outcome ?? null,
       outcomeAt: m.state.outcome?.at ?? null,
+      account: accountOf(m.state),
     })
     .where(and(eq(visitors.siteId, m.siteId), eq(visitors.id, m.keep.id)));
   const merged = m.merged.map((r) =>
     db
       .update(visitors)
-      .set({ leadId: m.keep.id, score: 0, prospectSince: null, nextChangeAt: null, version: r.version + 1, outcome: null, outcomeAt: null })
+      .set({ leadId: m.keep.id, score: 0, prospectSince: null, nextChangeAt: null, version: r.version + 1, outcome: null, outcomeAt: null, account: null })
       .where(and(eq(visitors.siteId, m.siteId), eq(visitors.id, r.id))),
   );
   await runGuarded(() => db.batch([guard, keep, ...merged]));

@@ -1,4 +1,5 @@
 import type { VisitorRow } from "../../schema";
+import { accountOf } from "../scoring/accounts";
 import { verifiedEmail } from "../scoring/state";
 import type { Database } from "./db";
 import { statement } from "./raw";
@@ -30,15 +31,15 @@ export const RESCORE_JSON_BYTES = 1_000_000;
 // (excluded.version), so a lead a beacon wrote meanwhile, which replayed it under the new rules itself,
 // keeps its own row.
 const upsert = (identity: boolean) => `INSERT INTO visitors (site_id, id, version, first_seen, last_seen, score, prospect_since,
-    next_change_at, rules_version, last_seq, state${identity ? ", email, outcome, outcome_at" : ""})
+    next_change_at, rules_version, last_seq, state${identity ? ", email, outcome, outcome_at, account" : ""})
   SELECT ?1, json_extract(value, '$.id'), json_extract(value, '$.version'), 0, 0, json_extract(value, '$.score'),
     json_extract(value, '$.since'), json_extract(value, '$.next'), json_extract(value, '$.rules'), json_extract(value, '$.seq'), json_extract(value, '$.state')
-    ${identity ? ", json_extract(value, '$.email'), json_extract(value, '$.outcome'), json_extract(value, '$.at')" : ""}
+    ${identity ? ", json_extract(value, '$.email'), json_extract(value, '$.outcome'), json_extract(value, '$.at'), json_extract(value, '$.account')" : ""}
   FROM json_each(?2)
   WHERE EXISTS (SELECT 1 FROM visitors AS v WHERE v.site_id = ?1 AND v.id = json_extract(value, '$.id'))
   ON CONFLICT (site_id, id) DO UPDATE SET score = excluded.score, prospect_since = excluded.prospect_since,
     next_change_at = excluded.next_change_at, rules_version = excluded.rules_version, last_seq = excluded.last_seq,
-    state = excluded.state${identity ? ", email = excluded.email, outcome = excluded.outcome, outcome_at = excluded.outcome_at" : ""},
+    state = excluded.state${identity ? ", email = excluded.email, outcome = excluded.outcome, outcome_at = excluded.outcome_at, account = excluded.account" : ""},
     version = visitors.version + 1
   WHERE visitors.version = excluded.version`;
 const PLAIN = upsert(false);
@@ -70,9 +71,9 @@ class Packer {
 /**
  * The statements that store a chunk of rescored leads, each row only while it is still at the version the
  * chunk read (see the upsert above). The leads travel as JSON arrays of at most `maxBytes` each (a lead
- * larger than that goes alone), so a statement binds three parameters however many leads it carries; the
- * email and outcome columns (and their indexes) are named only for the rows where they change. Leads are
- * taken in the order given until the statements would exceed `maxStatements`.
+ * larger than that goes alone), so a statement binds two parameters however many leads it carries; the
+ * email, outcome and account columns (and their indexes) are named only for the rows where they change.
+ * Leads are taken in the order given until the statements would exceed `maxStatements`.
  */
 export function rescoredLeadWrites(
   db: Database,
@@ -89,7 +90,8 @@ export function rescoredLeadWrites(
     const email = verifiedEmail(values.state);
     const outcome = values.state.outcome?.outcome ?? null;
     const at = values.state.outcome?.at ?? null;
-    const changes = email !== lead.email || outcome !== lead.outcome || at !== lead.outcomeAt;
+    const account = accountOf(values.state);
+    const changes = email !== lead.email || outcome !== lead.outcome || at !== lead.outcomeAt || account !== lead.account;
     const entry = JSON.stringify({
       id: lead.id,
       version: lead.version,
@@ -100,7 +102,7 @@ export function rescoredLeadWrites(
       rules: values.rulesVersion,
       // The column's stored form, as drizzle's state column writes it (this statement bypasses drizzle).
       state: encodeState(values.state),
-      ...(changes ? { email, outcome, at } : {}),
+      ...(changes ? { email, outcome, at, account } : {}),
     });
     const size = encoder.encode(entry).length;
     const into = changes ? identity : plain;

@@ -16,11 +16,6 @@ export function findVisitor(db: Database, siteId: string, id: string): Promise<V
   return db.select().from(visitors).where(and(eq(visitors.siteId, siteId), eq(visitors.id, id))).get();
 }
 
-/** Every lead of a site (for evaluations that cannot use the score index). */
-export function allVisitors(db: Database, siteId: string): Promise<VisitorRow[]> {
-  return db.select().from(visitors).where(and(eq(visitors.siteId, siteId), isNull(visitors.leadId)));
-}
-
 /**
  * The query for the site's oldest lead (not merged into another) identified with this email, except
  * `exceptId`: at most one row, found through the email index.

@@ -1,6 +1,7 @@
 import { and, eq } from "drizzle-orm";
 import { sites, visitors, type VisitorRow } from "../../schema";
 import type { Origin } from "../scoring/event";
+import { accountOf } from "../scoring/accounts";
 import { verifiedEmail, type ScoreState } from "../scoring/state";
 import type { Database } from "./db";
 import { eventValues } from "./events";
@@ -82,6 +83,8 @@ export interface ScoredWrite {
   /** The lead's version and email as read; version null for a visitor seen for the first time. */
   readVersion: number | null;
   readEmail: string | null;
+  /** The lead's account column as read (undefined for a new visitor). */
+  readAccount?: string | null | undefined;
   /** The lead's first-seen time and outcome columns as read (undefined for a new visitor). */
   readFirstSeen?: number | undefined;
   readOutcome?: string | null | undefined;
@@ -117,17 +120,17 @@ const GUARD = `SELECT CASE WHEN s.rules_version IS NOT ?2 OR s.created_at IS NOT
     OR EXISTS (SELECT 1 FROM erased_visitors WHERE site_id = ?1 AND visitor_hash = ?6)
   THEN json('stale') END FROM sites s WHERE s.id = ?1`;
 const INSERT_VISITOR = `INSERT INTO visitors (site_id, id, score, prospect_since, state, version, first_seen, last_seen, source, email,
-  last_seq, window_start, window_events, rules_version, next_change_at, outcome, outcome_at) VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+  last_seq, window_start, window_events, rules_version, next_change_at, outcome, outcome_at, account) VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 const UPDATE_SET = `UPDATE visitors SET score = ?3, prospect_since = ?4, state = ?5, version = ?6, last_seen = ?7, last_seq = ?8,
   window_start = ?9, window_events = ?10, rules_version = ?11, next_change_at = ?12`;
 const insertEvents = (rows: number) =>
   `INSERT INTO events (site_id, visitor_id, id, seq, ts, type, path, props, country, via) VALUES ${Array(rows).fill("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)").join(", ")}`;
 
 /**
- * The update of a lead's row. Naming the email, first-seen and outcome columns only when they change keeps
+ * The update of a lead's row. Naming the email, account, first-seen and outcome columns only when they change keeps
  * their indexes out of ordinary writes (an API event dated before the lead was first seen moves first seen back).
  */
-function updateVisitor(db: Database, w: ScoredWrite, readVersion: number, state: string, email: string | null, outcome: string | null, outcomeAt: number | null) {
+function updateVisitor(db: Database, w: ScoredWrite, readVersion: number, state: string, email: string | null, account: string | null, outcome: string | null, outcomeAt: number | null) {
   const sets: string[] = [];
   const extra: (string | number | null)[] = [];
   const set = (column: string, value: string | number | null) => {
@@ -135,6 +138,7 @@ function updateVisitor(db: Database, w: ScoredWrite, readVersion: number, state:
     sets.push(`${column} = ?${12 + extra.length}`);
   };
   if (email !== w.readEmail) set("email", email);
+  if (account !== (w.readAccount ?? null)) set("account", account);
   if (w.readFirstSeen !== undefined && w.firstSeen !== w.readFirstSeen) set("first_seen", w.firstSeen);
   if (outcome !== (w.readOutcome ?? null) || outcomeAt !== (w.readOutcomeAt ?? null)) {
     set("outcome", outcome);
@@ -159,13 +163,14 @@ export async function commitScored(db: Database, w: ScoredWrite): Promise<void> 
   const email = verifiedEmail(w.state);
   const outcome = w.state.outcome?.outcome ?? null;
   const outcomeAt = w.state.outcome?.at ?? null;
+  const account = accountOf(w.state);
   const visitorWrite =
     w.readVersion === null
       ? prepared(db, INSERT_VISITOR).bind(
           w.siteId, w.leadId, w.score, w.state.prospectSince, state, w.firstSeen, w.lastSeen, w.source ? JSON.stringify(w.source) : null,
-          email, w.lastSeq, w.windowStart, w.windowEvents, w.rulesVersion, w.nextChangeAt, outcome, outcomeAt,
+          email, w.lastSeq, w.windowStart, w.windowEvents, w.rulesVersion, w.nextChangeAt, outcome, outcomeAt, account,
         )
-      : updateVisitor(db, w, w.readVersion, state, email, outcome, outcomeAt);
+      : updateVisitor(db, w, w.readVersion, state, email, account, outcome, outcomeAt);
   const eventWrites = chunks(w.events, ROWS_PER_INSERT).map((rows) =>
     prepared(db, insertEvents(rows.length)).bind(...rows.flatMap((e) => eventValues(w.siteId, e))),
   );
@@ -207,10 +212,14 @@ export interface RescoredValues {
   lastSeq: number;
 }
 
-/** An update that stores a rescored lead only while the row is still at `readVersion` (see rescoreLead). */
-export function rescoredLeadWrite(db: Database, siteId: string, leadId: string, readVersion: number, v: RescoredValues) {
+/**
+ * An update that stores a rescored lead only while the row is still at `readVersion` (see rescoreLead). The
+ * account column is named only when the replayed state moves it (`readAccount` is the row's as read).
+ */
+export function rescoredLeadWrite(db: Database, siteId: string, leadId: string, readVersion: number, v: RescoredValues, readAccount: string | null) {
+  const account = accountOf(v.state);
   return db
     .update(visitors)
-    .set({ ...v, version: readVersion + 1 })
+    .set({ ...v, version: readVersion + 1, ...(account !== readAccount ? { account } : {}) })
     .where(and(eq(visitors.siteId, siteId), eq(visitors.id, leadId), eq(visitors.version, readVersion)));
 }

@@ -148,16 +148,18 @@ export const operations: Operation[] = [
       ctx.notes.expired = await count("SELECT count(*) AS n FROM events WHERE site_id = ? AND ts < ?", BENCH_SITE, at - 60 * 86_400_000);
       await ctx.scheduled("cron: scheduled run", at);
       // A daily job's sweep and list phases are moved on once enough of their chunks are measured (the
-      // list is finished as usual); its purge, the last phase, is stopped.
+      // list is finished as usual), its account roll-up (measured whole by "accounts") skipped to training;
+      // its purge, the last phase, is stopped.
       await ctx.drain("", {
         perLabel: ctx.perPhase,
         whenFull: async (bodies) => {
           const b = bodies[0] as { site?: string; job?: string };
           const moved = await ctx.raw
             .prepare(
-              `UPDATE jobs SET cursor = json_remove(json_set(cursor, '$.phase', CASE json_extract(cursor, '$.phase') WHEN 'sweep' THEN 'list-top' ELSE 'list-due' END,
-                 '$.previous', json_extract(cursor, '$.previous')), '$.after')
-               WHERE site_id = ? AND id = ? AND json_extract(cursor, '$.phase') IN ('sweep', 'list-top')`,
+              `UPDATE jobs SET cursor = json_remove(json_set(cursor, '$.phase',
+                 CASE json_extract(cursor, '$.phase') WHEN 'sweep' THEN 'list-top' WHEN 'accounts' THEN 'train' ELSE 'list-due' END,
+                 '$.previous', json_extract(cursor, '$.previous')), '$.after', '$.open', '$.rolled')
+               WHERE site_id = ? AND id = ? AND json_extract(cursor, '$.phase') IN ('sweep', 'list-top', 'accounts')`,
             )
             .bind(b.site ?? "", b.job ?? "")
             .run();
@@ -176,6 +178,36 @@ export const operations: Operation[] = [
       const body = JSON.parse(res.text) as { stored: boolean; prospects: unknown[] };
       ctx.notes.stored = String(body.stored);
       ctx.notes.prospects = body.prospects.length;
+    },
+  },
+  {
+    id: "accounts",
+    async run(ctx) {
+      const before = await ctx.request("GET accounts, before any roll-up", "GET", `${api}/accounts`);
+      expectStatus(before, 200);
+      ctx.notes.storedBefore = String((JSON.parse(before.text) as { stored: boolean }).stored);
+      // The next day's daily run, started at its account phase (the other phases are measured by "cron"): a
+      // job the cron finds stalled and re-enqueues. Every chunk of the roll-up runs, then the bench stops
+      // at the purge.
+      const at = ctx.seededAt + 3_600_000 + 86_400_000;
+      const id = `daily-${new Date(at).toISOString().slice(0, 10)}`;
+      const cursor = JSON.stringify({ phase: "accounts", rolled: 0, swept: 0, listed: 0, purged: 0 });
+      await ctx.raw
+        .prepare("INSERT OR REPLACE INTO jobs (site_id, id, kind, status, cursor, processed, created_at, updated_at) VALUES (?, ?, 'daily', 'running', ?, 0, ?, ?)")
+        .bind(BENCH_SITE, id, cursor, at, at - 3_600_000)
+        .run();
+      ctx.notes.accountLeads =
+        (await ctx.raw.prepare("SELECT count(*) AS n FROM visitors WHERE site_id = ? AND account IS NOT NULL AND lead_id IS NULL").bind(BENCH_SITE).first<{ n: number }>())?.n ?? 0;
+      await ctx.scheduled("cron: scheduled run (re-enqueues the daily run)", at);
+      const started = performance.now();
+      await ctx.drain("", { perLabel: 1, whenFull: async (_bodies, label) => label.includes("accounts chunk") });
+      ctx.notes.rollUpSeconds = Math.round((performance.now() - started) / 1000);
+      const first = await ctx.request("GET accounts, first page (50)", "GET", `${api}/accounts?limit=50`);
+      expectStatus(first, 200);
+      const page = JSON.parse(first.text) as { stored: boolean; total: number; nextCursor: string | null; accounts: { leads: number }[] };
+      ctx.notes.stored = String(page.stored);
+      ctx.notes.accounts = page.total;
+      if (page.nextCursor) expectStatus(await ctx.request("GET accounts, second page (50)", "GET", `${api}/accounts?limit=50&cursor=${page.nextCursor}`), 200);
     },
   },
   {

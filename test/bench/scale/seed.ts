@@ -5,6 +5,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
+import { accountOf } from "../../../worker/scoring/accounts";
 import { reachesThreshold, ruleSetSchema } from "../../../worker/scoring/rules";
 import { emptyState } from "../../../worker/scoring/state";
 import { encodeState } from "../../../worker/store/state-codec";
@@ -27,22 +28,25 @@ function applyMigrations(db: DatabaseSync): void {
 
 function seedTemplates(db: DatabaseSync, now: number): void {
   const rules = ruleSetSchema.parse(benchRules());
-  db.exec(`CREATE TEMP TABLE tpl (t INTEGER PRIMARY KEY, state TEXT, score REAL, prospect_since INTEGER, first_seen INTEGER, last_seen INTEGER, last_seq INTEGER, next_change_at INTEGER);
+  db.exec(`CREATE TEMP TABLE tpl (t INTEGER PRIMARY KEY, state TEXT, score REAL, prospect_since INTEGER, first_seen INTEGER, last_seen INTEGER, last_seq INTEGER, next_change_at INTEGER, account TEXT, by_email INTEGER);
     CREATE TEMP TABLE tpl_ev (t INTEGER, k INTEGER, seq INTEGER, ts INTEGER, type TEXT, path TEXT, props TEXT, PRIMARY KEY (t, k));`);
-  const insertTpl = db.prepare("INSERT INTO tpl VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+  const insertTpl = db.prepare("INSERT INTO tpl VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   const insertEv = db.prepare("INSERT INTO tpl_ev VALUES (?, ?, ?, ?, ?, ?, ?)");
   templates(TEMPLATES, rules, now).forEach((tpl, t) => {
     const first = tpl.events[0] as (typeof tpl.events)[number];
     const last = tpl.events.at(-1) as (typeof tpl.events)[number];
     const prospectSince = reachesThreshold(rules, tpl.score) ? (tpl.state.prospectSince ?? last.ts) : null;
-    insertTpl.run(t, encodeState(tpl.state), tpl.score, prospectSince, first.ts, last.ts, last.seq, tpl.nextChangeAt);
+    // The account as the write path stores it: the company trait, else (filled per lead) the email's domain.
+    const account = accountOf({ ...tpl.state, email: null });
+    const byEmail = account === null && tpl.state.email === EMAIL_MARK ? 1 : 0;
+    insertTpl.run(t, encodeState(tpl.state), tpl.score, prospectSince, first.ts, last.ts, last.seq, tpl.nextChangeAt, account, byEmail);
     tpl.events.forEach((e, k) => insertEv.run(t, k, e.seq, e.ts, e.type, e.path ?? null, e.props ? JSON.stringify(e.props) : null));
   });
 }
 
 /**
  * Writes leads from..to (inclusive). Lead i copies template t(i); a third of the leads are identified
- * (an email, traits from an identify event), one in ten has a second visitor id merged into it and one
+ * (an email, traits from an identify event, so an account: one of 97 companies), one in ten has a second visitor id merged into it and one
  * in fifty a third, holding the lead's first events.
  */
 function seedLeads(db: DatabaseSync, from: number, to: number): void {
@@ -51,12 +55,13 @@ function seedLeads(db: DatabaseSync, from: number, to: number): void {
       CASE WHEN i % 3 = 0 THEN 2 * ((i * 7919) % ${TEMPLATES / 2}) ELSE 2 * ((i * 7919) % ${TEMPLATES / 2}) + 1 END AS t,
       CASE WHEN i % 3 = 0 THEN printf('person.%d@company%d.example', i, i % 5000) END AS email FROM n)`;
   // Scored under rule set version 1, the site's version in force.
-  db.exec(`INSERT INTO visitors (site_id, id, score, prospect_since, state, version, first_seen, last_seen, source, email, lead_id, last_seq, rules_version, next_change_at)
+  db.exec(`INSERT INTO visitors (site_id, id, score, prospect_since, state, version, first_seen, last_seen, source, email, lead_id, last_seq, rules_version, next_change_at, account)
     ${leads} SELECT '${BENCH_SITE}', lead.id, tpl.score, tpl.prospect_since,
       CASE WHEN lead.email IS NULL THEN tpl.state ELSE replace(tpl.state, '${EMAIL_MARK}', lead.email) END,
       1, tpl.first_seen, tpl.last_seen,
       CASE WHEN lead.i % 4 = 0 THEN '{"referrer":"https://www.google.com/","utm_source":"newsletter","utm_campaign":"spring"}' END,
-      lead.email, NULL, tpl.last_seq, 1, tpl.next_change_at
+      lead.email, NULL, tpl.last_seq, 1, tpl.next_change_at,
+      coalesce(tpl.account, CASE WHEN tpl.by_email = 1 AND lead.email IS NOT NULL THEN substr(lead.email, instr(lead.email, '@') + 1) END)
     FROM lead JOIN tpl USING (t)`);
   const empty = encodeState(emptyState());
   db.exec(`INSERT INTO visitors (site_id, id, score, prospect_since, state, version, first_seen, last_seen, source, email, lead_id, last_seq, rules_version, next_change_at)
