@@ -19,10 +19,7 @@ export interface RescoredWrites {
   stored: number;
 }
 
-/**
- * The largest JSON a write statement binds. D1 takes strings up to 2 MB; half of that leaves room for a
- * row of that size to come back in an error message or a log line.
- */
+/** The largest JSON a write statement binds: D1 takes strings and rows up to 2 MB, so this stays well inside. */
 export const RESCORE_JSON_BYTES = 1_000_000;
 
 // One upsert for many leads, driven by a JSON array: each lead is one key lookup (an UPDATE ... FROM
