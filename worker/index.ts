@@ -4,7 +4,7 @@ import { authenticate } from "./lib/auth";
 import { apiBodyLimit } from "./lib/body-limit";
 import { jsonBodies } from "./lib/json-body";
 import { onError, onNotFound } from "./lib/errors";
-import { controlDatabase, database, databaseFor } from "./store/db";
+import { controlDatabase, databaseFor } from "./store/db";
 import { accountsRoutes } from "./routes/accounts";
 import { collect } from "./routes/collect";
 import { consoleRoutes } from "./routes/console";

@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { CHUNK_ATTEMPTS } from "../../worker/jobs/consumer";
-import { RESCORE_LEADS_PER_CHUNK } from "../../worker/jobs/rescore";
+import { RESCORE_LEADS_PER_CHUNK, rescoreChunkLeads } from "../../worker/jobs/rescore";
 import { database } from "../../worker/store/db";
 import { readLeadChunk } from "../../worker/store/lead-chunk";
 import { findVisitor } from "../../worker/store/visitor-reads";
@@ -16,6 +16,8 @@ const V2: RuleSetInput = { prospectAt: 1000, rules: [{ id: "pv", points: 10, whe
 const V3: RuleSetInput = { prospectAt: 1000, rules: [{ id: "pv", points: 100, when: { event: "pageview" } }] };
 const SETTINGS = { visitTimeoutMs: 30 * 60_000, timezone: "UTC" };
 const LEADS = 90;
+// Chunks of 36 leads run the job over LEADS in three chunks; one test runs a chunk of the real size.
+const TEST_CHUNK = 36;
 const leadId = (i: number) => `lead-${String(i).padStart(4, "0")}`;
 // Draining a job's messages takes seconds on a loaded machine; nothing here waits on a clock.
 const SLOW = { timeout: 60_000 };
@@ -46,7 +48,41 @@ async function putRules(rules: RuleSetInput): Promise<{ version: number; job: Jo
 const job = async (id: string) => (await (await api(`/api/sites/acme/rules/jobs/${id}`)).json()) as JobJson;
 const lead = (id: string) => findVisitor(database(env.DB), "acme", id);
 
-afterEach(() => vi.restoreAllMocks());
+/** The site's leads at a rules version and score, counted in one query. */
+async function leadsAt(rulesVersion: number, score: number): Promise<number> {
+  const row = await env.DB.prepare("SELECT count(*) AS n FROM visitors WHERE site_id = 'acme' AND lead_id IS NULL AND rules_version = ? AND score = ?")
+    .bind(rulesVersion, score)
+    .first<{ n: number }>();
+  return row?.n ?? 0;
+}
+
+/** A D1 database that runs `before` once, just before its first batch (a rescore chunk's write). */
+function beforeFirstBatch(db: D1Database, before: () => Promise<void>): D1Database {
+  let ran = false;
+  return new Proxy(db, {
+    get(target, key) {
+      if (key === "batch") {
+        return async (statements: D1PreparedStatement[]) => {
+          if (!ran) {
+            ran = true;
+            await before();
+          }
+          return target.batch(statements);
+        };
+      }
+      const value = Reflect.get(target, key);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+}
+
+beforeEach(() => {
+  rescoreChunkLeads.max = TEST_CHUNK;
+});
+afterEach(() => {
+  rescoreChunkLeads.max = RESCORE_LEADS_PER_CHUNK;
+  vi.restoreAllMocks();
+});
 
 describe("the rescore job", () => {
   it("answers 202 with a queued job at once, then rescores every lead in bounded chunks and reports it done", SLOW, async () => {
@@ -61,7 +97,7 @@ describe("the rescore job", () => {
 
     const { drained, meters } = await drainMetered(queued);
     expect(drained.delivered.map((d) => d.outcome)).toEqual(["ack", "ack", "ack"]);
-    expect(drained.delivered).toHaveLength(Math.ceil(LEADS / RESCORE_LEADS_PER_CHUNK));
+    expect(drained.delivered).toHaveLength(Math.ceil(LEADS / TEST_CHUNK));
     // Every step stays within a budget of 50 D1 statements (batched and single ones alike).
     for (const m of meters) {
       expect(m.statements).toBeGreaterThan(0);
@@ -126,6 +162,58 @@ describe("the rescore job", () => {
     // The lead its beacon already brought to version 2 is skipped, not replayed again.
     expect(await job(started.job.id)).toMatchObject({ status: "done", processed: LEADS - 1 });
     for (let i = 0; i < LEADS; i++) expect((await lead(leadId(i)))?.rulesVersion).toBe(2);
+  });
+
+  it("stores a whole chunk of the real size in a few statements, within a step's budget of 50", SLOW, async () => {
+    rescoreChunkLeads.max = RESCORE_LEADS_PER_CHUNK;
+    const leads = RESCORE_LEADS_PER_CHUNK + 10;
+    await createSite("acme", V1);
+    await seedLeads("acme", Array.from({ length: leads }, (_, i) => leadId(i)), 3, ruleSetSchema.parse(V1), SETTINGS);
+    const queued = captureQueue();
+    const started = await putRules(V2);
+    const { drained, meters } = await drainMetered(queued);
+    expect(drained.delivered.map((d) => d.outcome)).toEqual(["ack", "ack"]);
+    const [full] = meters;
+    // Site, rules, the count, the chunk's four reads, then the batch: the cursor guard, the leads'
+    // upserts (their JSON split at 1 MB), the job's progress.
+    expect(full?.statements).toBeLessThanOrEqual(7 + 2 + 4);
+    for (const m of meters) expect(m.statements + (m.unmetered ?? 0)).toBeLessThanOrEqual(50);
+    expect(await job(started.job.id)).toMatchObject({ status: "done", processed: leads, total: leads });
+    expect(await leadsAt(2, 30)).toBe(leads);
+  });
+
+  it("leaves a lead a beacon wrote after the chunk read it as that beacon wrote it, and rescores the rest", SLOW, async () => {
+    await seededSite();
+    const queued = captureQueue();
+    const started = await putRules(V2);
+    // The beacon lands between the first chunk's reads and its write.
+    const beacon = () => track("acme", leadId(5), event("pageview", "/")).then(() => undefined);
+    await drainQueue(queued, { db: (n) => (n === 1 ? beforeFirstBatch(env.DB, beacon) : env.DB) });
+
+    // The beacon replayed the lead under V2 itself (3 page views, then its own): the chunk's older replay
+    // did not land on it.
+    const written = await lead(leadId(5));
+    expect([written?.score, written?.version, written?.rulesVersion, written?.state.n]).toEqual([40, 2, 2, 4]);
+    expect(await leadsAt(2, 30)).toBe(LEADS - 1);
+    expect(await job(started.job.id)).toMatchObject({ status: "done", processed: LEADS });
+    // Each lead the job wrote moved one version (seeded at 1).
+    const versions = await env.DB.prepare("SELECT version, count(*) AS n FROM visitors WHERE site_id = 'acme' GROUP BY version ORDER BY version").all<{ version: number; n: number }>();
+    expect(versions.results).toEqual([{ version: 2, n: LEADS }]);
+  });
+
+  it("does not bring back a lead erased after the chunk read it", SLOW, async () => {
+    await seededSite();
+    const queued = captureQueue();
+    const started = await putRules(V2);
+    const erase = async () => {
+      expect((await api(`/api/sites/acme/visitors/${leadId(5)}`, "DELETE")).status).toBe(200);
+    };
+    await drainQueue(queued, { db: (n) => (n === 1 ? beforeFirstBatch(env.DB, erase) : env.DB) });
+
+    expect(await lead(leadId(5))).toBeUndefined();
+    expect((await api(`/api/sites/acme/visitors/${leadId(5)}`)).status).toBe(404);
+    expect(await leadsAt(2, 30)).toBe(LEADS - 1);
+    expect(await job(started.job.id)).toMatchObject({ status: "done", processed: LEADS });
   });
 
   it("is superseded by a newer rules change, whose job brings every lead to the newest version", SLOW, async () => {

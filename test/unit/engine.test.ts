@@ -5,7 +5,6 @@ import { totalScore } from "../../worker/scoring/evaluate";
 import { defaultRules } from "../../worker/scoring/default-rules";
 import { ruleSetSchema, type RuleSet, type RuleSetInput, type ScoringSettings } from "../../worker/scoring/rules";
 import { emptyState, type ScoreState } from "../../worker/scoring/state";
-import type { ScoredEvent } from "../../worker/scoring/event";
 
 const rules = (input: RuleSetInput) => ruleSetSchema.parse(input);
 /** The score as of the visitor's last event. */

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { apply, dedupe, replay } from "../../worker/scoring/engine";
-import { evaluate, totalScore } from "../../worker/scoring/evaluate";
+import { evaluate } from "../../worker/scoring/evaluate";
 import { emptyState } from "../../worker/scoring/state";
 import type { ScoredEvent } from "../../worker/scoring/event";
 import { eventsArb, ruleSetArb, settingsArb, T0 } from "./scoring-arbitraries";

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { DAY, HOUR, MIN, T0, ev, utc } from "../support/timeline";
 import { replay } from "../../worker/scoring/engine";
 import { evaluate } from "../../worker/scoring/evaluate";
-import { ruleSetSchema, type RuleSetInput, type ScoringSettings } from "../../worker/scoring/rules";
+import { ruleSetSchema, type RuleSetInput } from "../../worker/scoring/rules";
 import type { ScoredEvent } from "../../worker/scoring/event";
 
 const set = (input: RuleSetInput) => ruleSetSchema.parse(input);

@@ -11,8 +11,8 @@ import type { JobStep } from "./step";
 import { deliverNotice } from "./webhook";
 
 /**
- * Each kind's chunk, and how many chunks one message runs before handing on: a rescore chunk is near the
- * per-step statement budget already; a daily or sweep chunk is one read and one small batch.
+ * Each kind's chunk, and how many chunks one message runs before handing on: a rescore chunk is sized to a
+ * step's memory already; a daily or sweep chunk is one read and one small batch.
  */
 const STEPS: Record<JobKind, { step: JobStep; perMessage: number }> = {
   rescore: { step: rescoreStep, perMessage: 1 },

@@ -5,9 +5,10 @@ import { advanceJob, failJob, jobUnmoved, supersedeJob } from "../store/jobs";
 import { countLeads } from "../store/due-leads";
 import { readLeadChunk, type LeadChunk } from "../store/lead-chunk";
 import { prepared, runBatch } from "../store/raw";
+import { rescoredLeadWrites } from "../store/rescored-leads";
 import { findRuleSet } from "../store/rules";
 import { findSite, scoringSettings } from "../store/sites";
-import { rescoredLeadWrite, type RescoredValues } from "../store/visitor-writes";
+import type { RescoredValues } from "../store/visitor-writes";
 import { replay } from "../scoring/engine";
 import { totalScore } from "../scoring/evaluate";
 import { nextChangeAt } from "../scoring/next-change";
@@ -15,12 +16,25 @@ import type { RuleSet } from "../scoring/rules";
 import type { StepResult } from "./step";
 
 /**
- * Leads per chunk: each is one guarded update in the chunk's batch, so with the chunk's eight reads a
- * step stays under 50 D1 statements.
+ * Leads per chunk: the chunk's writes are a few statements whatever their number (see rescoredLeadWrites),
+ * so memory bounds it. At 1M leads the scale bench's worst chunk of 500 peaked at 62 MB of heap; chunks
+ * of 1,000 or 2,000 went over 64 MB.
  */
-export const RESCORE_LEADS_PER_CHUNK = 36;
-/** Events replayed per chunk (a lead with more is rescored alone): keeps a step's memory in the tens of MB. */
-export const RESCORE_EVENTS_PER_CHUNK = 20_000;
+export const RESCORE_LEADS_PER_CHUNK = 500;
+/**
+ * Events replayed per chunk (a lead with more is rescored alone): 2,000 leads with 20,000 events peaked
+ * at 85 MB, so a chunk of heavier leads stops at this many.
+ */
+export const RESCORE_EVENTS_PER_CHUNK = 10_000;
+/** The leads a chunk takes, RESCORE_LEADS_PER_CHUNK; tests lower it to run several chunks over a small site. */
+export const rescoreChunkLeads = { max: RESCORE_LEADS_PER_CHUNK };
+/**
+ * D1 statements a step may run (the free plan's limit per invocation is 50): seven reads at most (site,
+ * rules, the first chunk's count, the chunk's four), the cursor guard and the job's progress; the rest
+ * store the leads.
+ */
+const STEP_STATEMENTS = 49;
+const WRITE_STATEMENTS = STEP_STATEMENTS - 9;
 
 /** A rescore's cursor: the last lead id handled. */
 interface RescoreCursor {
@@ -74,22 +88,21 @@ export async function rescoreStep(db: Database, _queue: Queue, job: JobRow, now:
   const cursor: RescoreCursor = job.cursor ? (JSON.parse(job.cursor) as RescoreCursor) : { after: null };
   const total = job.cursor === null ? await countLeads(db, site.id) : undefined;
   const chunk = await readLeadChunk(db, site.id, cursor.after, {
-    maxLeads: RESCORE_LEADS_PER_CHUNK,
+    maxLeads: rescoreChunkLeads.max,
     maxEvents: RESCORE_EVENTS_PER_CHUNK,
     belowRulesVersion: site.rulesVersion,
   });
   const rescored = replayChunk(chunk, site, set.rules, site.rulesVersion, now);
-  const writes = [...rescored].map(([id, values]) => {
-    const lead = chunk.leads.find((l) => l.id === id);
-    return prepared(db, rescoredLeadWrite(db, site.id, id, lead?.version ?? 0, values, lead?.account ?? null));
-  });
-  const last = chunk.leads[chunk.leads.length - 1];
-  const done = chunk.next === null;
+  const leads = chunk.leads.map((lead) => ({ lead, values: rescored.get(lead.id) as RescoredValues }));
+  const writes = rescoredLeadWrites(db, site.id, leads, WRITE_STATEMENTS);
+  // Leads whose rows did not fit the step's statements are left to the next chunk.
+  const last = chunk.leads[writes.stored - 1];
+  const done = chunk.next === null && writes.stored === chunk.leads.length;
   const next: RescoreCursor = { after: last?.id ?? cursor.after };
   await runBatch(db, [
     prepared(db, jobUnmoved(db, job)),
-    ...writes,
-    prepared(db, advanceJob(db, job, { cursor: JSON.stringify(next), processed: chunk.leads.length, done, total }, now)),
+    ...writes.statements,
+    prepared(db, advanceJob(db, job, { cursor: JSON.stringify(next), processed: writes.stored, done, total }, now)),
   ]);
   return { done };
 }

@@ -1,4 +1,4 @@
-import { Hono, type Context } from "hono";
+import { Hono } from "hono";
 import { z } from "zod";
 import type { SiteRow } from "../../schema";
 import { siteId } from "../ingest/ids";

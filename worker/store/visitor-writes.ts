@@ -234,14 +234,3 @@ export interface RescoredValues {
   lastSeq: number;
 }
 
-/**
- * An update that stores a rescored lead only while the row is still at `readVersion` (see rescoreLead). The
- * account column is named only when the replayed state moves it (`readAccount` is the row's as read).
- */
-export function rescoredLeadWrite(db: Database, siteId: string, leadId: string, readVersion: number, v: RescoredValues, readAccount: string | null) {
-  const account = accountOf(v.state);
-  return db
-    .update(visitors)
-    .set({ ...v, version: readVersion + 1, ...(account !== readAccount ? { account } : {}) })
-    .where(and(eq(visitors.siteId, siteId), eq(visitors.id, leadId), eq(visitors.version, readVersion)));
-}
