@@ -1,17 +1,8 @@
 import type { Feature } from "../../worker/scoring/features";
 import type { Example } from "../../worker/scoring/predictive";
+import { seededRandom } from "../../tracker/demo/seeded-random";
 
-/** A small seeded PRNG (mulberry32): the same seed gives the same population on every machine. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+export { seededRandom };
 
 export interface Population {
   features: Feature[];

@@ -10,6 +10,7 @@ import { timingSafeEqual } from "node:crypto";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { getPlatformProxy } from "wrangler";
+import { seededRandom } from "./seeded-random.ts";
 
 const DAY = 86_400_000;
 const MINUTE = 60_000;
@@ -22,18 +23,6 @@ export interface Seeded {
   serverEvents: number;
   lists: number;
   webhookSecret: string | null;
-}
-
-/** A small deterministic random source, so every first run makes the same people. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const FIRST = ["ana", "ben", "chloe", "dev", "elena", "farid", "grace", "hiro", "ines", "jon", "kemi", "liam", "maya", "nils", "olga", "pablo", "qin", "rosa", "sam", "tara", "umar", "vera", "wen", "xavi", "yara", "zoe"];
@@ -59,7 +48,7 @@ type Delivery =
 
 /** Makes up the visitors and what each of them did, as deliveries in the order they reach the collector. */
 export function syntheticHistory(demo: string, now: number, count = 300): Delivery[] {
-  const rnd = random(20261123);
+  const rnd = seededRandom(20261123);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(rnd() * list.length)] as T;
   const out: Delivery[] = [];
   for (let v = 0; v < count; v++) {
