@@ -97,6 +97,25 @@ export function Time({ at }: { at: string | number | null | undefined }) {
   return <time datetime={new Date(at).toISOString()}>{when(at)}</time>;
 }
 
+/** Links between the pages of a long table: back to the first page, and on to the next; nothing when neither applies. */
+export function Pager({ first, next }: { first?: string | undefined; next?: string | undefined }) {
+  if (first === undefined && next === undefined) return null;
+  return (
+    <p>
+      {first !== undefined && (
+        <a class="button" href={first}>
+          First page
+        </a>
+      )}{" "}
+      {next !== undefined && (
+        <a class="button" href={next} rel="next">
+          Next page
+        </a>
+      )}
+    </p>
+  );
+}
+
 /** A table's box: it scrolls sideways on narrow screens, so it takes keyboard focus and has a name. */
 export function TableWrap({ label, children }: { label: string; children?: Child }) {
   return (

@@ -1,5 +1,5 @@
 import { Layout } from "./layout";
-import { Notice, num, Time, TableWrap } from "./components";
+import { Notice, num, Pager, Time, TableWrap } from "./components";
 import { sitePath, type Frame } from "./frame";
 
 /** One leaderboard line. */
@@ -145,13 +145,7 @@ export function LeadsPage({
           </table>
         </TableWrap>
       )}
-      {next && (
-        <p>
-          <a class="button" href={`${sitePath(siteId, "/leads")}?${next}`} rel="next">
-            Next page
-          </a>
-        </p>
-      )}
+      <Pager next={next ? `${sitePath(siteId, "/leads")}?${next}` : undefined} />
     </Layout>
   );
 }

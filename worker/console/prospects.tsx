@@ -1,5 +1,5 @@
 import { Layout } from "./layout";
-import { num, Time, TableWrap } from "./components";
+import { num, Pager, Time, TableWrap } from "./components";
 import { sitePath, type Frame } from "./frame";
 
 /** One line of a prospect list as the page shows it. */
@@ -100,20 +100,7 @@ export function ProspectsPage({ frame, data }: { frame: Frame; data: ProspectsDa
         </TableWrap>
       )}
       {!data.missing && data.rows.length === 0 && !data.paged && <p class="empty">Nobody is on this list.</p>}
-      {(data.paged || data.nextCursor !== null) && (
-        <p>
-          {data.paged && (
-            <a class="button" href={list}>
-              First page
-            </a>
-          )}{" "}
-          {data.nextCursor !== null && (
-            <a class="button" href={`${list}&cursor=${encodeURIComponent(data.nextCursor)}`} rel="next">
-              Next page
-            </a>
-          )}
-        </p>
-      )}
+      <Pager first={data.paged ? list : undefined} next={data.nextCursor === null ? undefined : `${list}&cursor=${encodeURIComponent(data.nextCursor)}`} />
       <section aria-labelledby="past-title">
         <h2 id="past-title">Stored lists</h2>
         {data.pastDates.length === 0 ? (

@@ -2,8 +2,8 @@ import type { SiteRow } from "../../schema";
 import type { Database } from "../store/db";
 import { leadsFrom, type ScoreCursor } from "../store/due-leads";
 import { listBefore, onList } from "../store/prospect-lists";
-import { findRuleSet } from "../store/rules";
 import { prospectLine, type ProspectRow } from "../scoring/prospects";
+import type { RuleSet } from "../scoring/rules";
 import { sitePredictor } from "./outcome-evidence";
 
 /**
@@ -29,7 +29,7 @@ export interface LiveList {
 }
 
 /**
- * Today's live prospect list as of `now`, before the day's list is stored: the leads stored at or above the
+ * Today's live prospect list as of `now` under the site's rules in force (`rules`), before the day's list is stored: the leads stored at or above the
  * threshold, walked down the score index, each evaluated at `now` and kept while it is a prospect then.
  *
  * It is in the order of the stored score (as the leads page is), which is each lead's score as of its last
@@ -37,11 +37,9 @@ export interface LiveList {
  * leads that dropped under the threshold since the last sweep (at most LIVE_SCAN). A lead that rises over the
  * threshold without an event (negative points decaying or expiring) joins at the next hourly sweep.
  */
-export async function openLiveList(db: Database, site: SiteRow, date: string, now: number): Promise<LiveList> {
-  const set = await findRuleSet(db, site.id, site.rulesVersion);
-  const prospectAt = set?.rules.prospectAt;
-  if (!set || prospectAt === undefined) return { hasThreshold: false, page: () => Promise.resolve({ rows: [], next: null }) };
-  const rules = set.rules;
+export async function openLiveList(db: Database, site: SiteRow, rules: RuleSet | undefined, date: string, now: number): Promise<LiveList> {
+  const prospectAt = rules?.prospectAt;
+  if (!rules || prospectAt === undefined) return { hasThreshold: false, page: () => Promise.resolve({ rows: [], next: null }) };
   const [previous, predict] = await Promise.all([listBefore(db, site.id, date), sitePredictor(db, site, rules, now)]);
   return {
     hasThreshold: true,

@@ -83,7 +83,7 @@ export async function openProspectList(db: Database, site: SiteRow, date: string
     };
   }
   if (date !== today) return undefined;
-  const live = await openLiveList(db, site, date, now);
+  const live = await openLiveList(db, site, rules?.rules, date, now);
   return {
     siteId: site.id,
     stored: false,

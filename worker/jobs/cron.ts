@@ -23,14 +23,15 @@ export async function cronPage(control: Database, siteDb: (siteId: string) => Da
     .filter((s) => localHour(now, s.timezone) >= s.listHour)
     .map((s) => ({ siteId: s.id, date: localDay(now, s.timezone) }));
   // One statement per database the page's sites live in (one, until sites are spread over several).
-  const byDatabase = new Map<Database, typeof due>();
-  for (const d of due) byDatabase.set(siteDb(d.siteId), [...(byDatabase.get(siteDb(d.siteId)) ?? []), d]);
+  const byDatabase = <T>(items: T[], siteOf: (item: T) => string) => {
+    const groups = new Map<Database, T[]>();
+    for (const item of items) groups.set(siteDb(siteOf(item)), [...(groups.get(siteDb(siteOf(item))) ?? []), item]);
+    return groups;
+  };
   const out: JobMessage[] = [];
-  for (const [db, sites] of byDatabase) out.push(...(await startDailyJobs(db, sites, now)).map((j) => jobChunk(j.siteId, j.id)));
+  for (const [db, sites] of byDatabase(due, (d) => d.siteId)) out.push(...(await startDailyJobs(db, sites, now)).map((j) => jobChunk(j.siteId, j.id)));
   // Every site with leads due gets its hourly sweep, whatever its list hour.
-  const all = new Map<Database, string[]>();
-  for (const s of page) all.set(siteDb(s.id), [...(all.get(siteDb(s.id)) ?? []), s.id]);
-  for (const [db, ids] of all) out.push(...(await startSweepJobs(db, ids, now)).map((j) => jobChunk(j.siteId, j.id)));
+  for (const [db, ids] of byDatabase(page.map((s) => s.id), (id) => id)) out.push(...(await startSweepJobs(db, ids, now)).map((j) => jobChunk(j.siteId, j.id)));
   const last = page[page.length - 1];
   if (page.length === SITES_PER_CRON_PAGE && last) out.push({ kind: "cron", after: last.id, now });
   if (message.after === null) {

@@ -1,4 +1,4 @@
-import { Hono } from "hono";
+import { Hono, type Context } from "hono";
 import { z } from "zod";
 import { ProspectsPage } from "../console/prospects";
 import { openProspectList } from "../ingest/prospect-pages";
@@ -15,16 +15,25 @@ export const CONSOLE_LIST_PAGE = 100;
 
 const query = z.strictObject({ date: z.iso.date().optional(), bom: z.enum(["0", "1"]).optional(), cursor: z.string().max(400).optional() });
 
+/** The site, the date asked for (today, in the site's timezone, by default) and that date's list, if it has one. */
+async function listAsked(c: Context<ConsoleEnv>, asked: string | undefined) {
+  const site = await consoleSite(c);
+  const now = Date.now();
+  const today = localDay(now, site.timezone);
+  const date = asked ?? today;
+  if (date > today) throw new ApiError("bad_request", `${date} is after today (${today} in ${site.timezone})`);
+  return { site, date, today, list: await openProspectList(c.var.db, site, date, today, now) };
+}
+
 /** GET /app/sites/:site/prospects and /prospects.csv: the daily list a page at a time, its CSV, the stored past days. */
 export const consoleProspects = new Hono<ConsoleEnv>()
   .get("/sites/:site/prospects", validate("query", query), async (c) => {
-    const site = await consoleSite(c);
-    const now = Date.now();
-    const today = localDay(now, site.timezone);
-    const { date = today, cursor } = c.req.valid("query");
-    if (date > today) throw new ApiError("bad_request", `${date} is after today (${today} in ${site.timezone})`);
-    const [list, pastDates] = await Promise.all([openProspectList(c.var.db, site, date, today, now), storedListDates(c.var.db, site.id, 60)]);
-    const shown = list ? await list.page(CONSOLE_LIST_PAGE, cursor) : { rows: [], nextCursor: null };
+    const { date: asked, cursor } = c.req.valid("query");
+    const { site, date, today, list } = await listAsked(c, asked);
+    const [pastDates, shown] = await Promise.all([
+      storedListDates(c.var.db, site.id, 60),
+      list ? list.page(CONSOLE_LIST_PAGE, cursor) : { rows: [], nextCursor: null },
+    ]);
     // A stored list's size is one count off its rank index; the live list is not counted (that would read all of it).
     const total = list?.stored ? await listSize(c.var.db, site.id, date) : null;
     const frame = await frameFor(c, `Prospects ${date}`, site, "prospects");
@@ -44,12 +53,7 @@ export const consoleProspects = new Hono<ConsoleEnv>()
     return page(c, ProspectsPage({ frame, data }));
   })
   .get("/sites/:site/prospects.csv", validate("query", query), async (c) => {
-    const site = await consoleSite(c);
-    const now = Date.now();
-    const today = localDay(now, site.timezone);
-    const date = c.req.valid("query").date ?? today;
-    if (date > today) throw new ApiError("bad_request", `${date} is after today (${today} in ${site.timezone})`);
-    const list = await openProspectList(c.var.db, site, date, today, now);
+    const { site, date, list } = await listAsked(c, c.req.valid("query").date);
     if (!list) throw new ApiError("not_found", `no prospect list was stored for ${date}`);
     // The same file as the API's; with bom=1 it starts with a byte order mark, so Excel reads UTF-8 right.
     return streamProspectsCsv(c, c.var.db, list, `prospects-${site.id}-${date}.csv`, c.req.valid("query").bom === "1");
