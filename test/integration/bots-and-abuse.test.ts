@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { app } from "../../worker/index";
 import { IGNORED_HEADER, MAX_VISITOR_EVENTS_PER_MINUTE, NEW_VISITOR_RETRY_AFTER } from "../../worker/routes/collect";
 import { bucketOf } from "../../worker/ingest/visitor-limit";
+import { BEACONS_PER_TICKET } from "../../worker/ingest/site-allowance";
 import { CHROME_UA, ORIGIN, api, beaconBody, createSite, event, sendBeacon, tableCounts, visitor } from "../support/api";
 
 const bots: [string, string][] = [
@@ -139,6 +140,26 @@ describe("rate limits", () => {
     expect((await app.fetch(request, { ...env, SITE_RATE_LIMIT: counting })).status).toBe(202);
     expect(seen).toEqual(["acme"]);
     expect(await env.SITE_RATE_LIMIT.limit({ key: "probe" })).toEqual({ success: true });
+  });
+
+  it("asks the site limit once per ticket of beacons, not once per beacon", async () => {
+    const seen: string[] = [];
+    const counting: RateLimit = { limit: async ({ key }) => (seen.push(key), { success: true }) };
+    await createSite();
+    const send = (i: number) =>
+      app.fetch(
+        new Request("https://collector.test/e", {
+          method: "POST",
+          headers: { origin: "https://shop.example", "user-agent": CHROME_UA },
+          body: JSON.stringify(beaconBody("acme", `visitor-${String(i % 4).padStart(4, "0")}`, [event("pageview")])),
+        }),
+        { ...env, SITE_RATE_LIMIT: counting },
+      );
+    for (let i = 0; i < BEACONS_PER_TICKET; i++) expect((await send(i)).status).toBe(202);
+    expect(seen).toEqual(["acme"]);
+    expect((await send(BEACONS_PER_TICKET)).status).toBe(202);
+    expect(seen).toEqual(["acme", "acme"]);
+    expect((await tableCounts()).events).toBe(BEACONS_PER_TICKET + 1);
   });
 
   /** A beacon as a browser at `ip` sends it, through Cloudflare's edge (which sets CF-Connecting-IP). */

@@ -18,6 +18,7 @@ import { identitySecretOf } from "../store/identity-secret";
 import { emailAddress, eventProps } from "../ingest/props";
 import { GEO_COUNTRY_PROP } from "../scoring/engine";
 import { databaseFor } from "../store/db";
+import { spendSiteBeacon } from "../ingest/site-allowance";
 
 /** Largest beacon body accepted, in bytes. */
 export const MAX_BEACON_BYTES = 16 * 1024;
@@ -210,8 +211,9 @@ export const collect = new Hono<AppEnv>()
         }
         if (siteLimitSpent) return;
         siteLimitSpent = true;
-        const { success } = await c.env.SITE_RATE_LIMIT.limit({ key: site.id });
-        if (!success) throw new ApiError("rate_limited", `too many beacons for site "${site.id}"; retry shortly`, { "Retry-After": "10" });
+        if (!(await spendSiteBeacon(c.env.SITE_RATE_LIMIT, site.id, receivedAt))) {
+          throw new ApiError("rate_limited", `too many beacons for site "${site.id}"; retry shortly`, { "Retry-After": "10" });
+        }
       },
       sourceOf(body.e),
       { eventsPerVisitorMinute: MAX_VISITOR_EVENTS_PER_MINUTE, newVisitor: () => newVisitorAllowed(c, body.s) },
