@@ -118,6 +118,9 @@ describe("GET /api/sites/:site/accounts", () => {
     expect((await api("/api/sites/acme/visitors/visitor-0002", "DELETE")).status).toBe(200);
     const [initech] = (await accounts()).accounts;
     expect(initech?.topLeads).toEqual([{ visitorId: "visitor-0001", email: "ana@initech.example", score: 5 }]);
+    // Nor is its id kept in the stored roll-up; the other lead's entry stays as it was.
+    const stored = await env.DB.prepare("SELECT top_leads FROM account_rollup_rows WHERE site_id = 'acme'").all<{ top_leads: string }>();
+    expect(stored.results.map((r) => JSON.parse(r.top_leads))).toEqual([[{ visitorId: "visitor-0001", score: 5 }]]);
   });
 
   it("serves the newest roll-up and deletes the rows of older ones", async () => {

@@ -1,5 +1,5 @@
-import { and, eq, inArray, sql } from "drizzle-orm";
-import { erasedVisitors, events, prospectListRows, prospectLists, visitors } from "../../schema";
+import { and, eq, inArray, sql, type SQL } from "drizzle-orm";
+import { accountRollupRows, erasedVisitors, events, prospectListRows, prospectLists, visitors } from "../../schema";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import type { Database } from "./db";
 
@@ -15,7 +15,8 @@ export interface Erased {
 
 /**
  * Deletes everything stored about a person in one batch: the events and rows of all their visitor ids (a
- * lead and the visitors merged into it), their lines in stored prospect lists, and a tombstone per id
+ * lead and the visitors merged into it), their lines in stored prospect lists and among their account's
+ * best leads in stored roll-ups, and a tombstone per id
  * (its hash only) so none is tracked again. A scoring write that read any of them before this lands is
  * aborted by its guard (see commitScored).
  */
@@ -35,7 +36,24 @@ export async function eraseVisitors(db: Database, siteId: string, ids: { id: str
   // list's header; see jobs/daily.ts), found by date through the list key.
   const listDates = sql`(SELECT date FROM prospect_lists WHERE site_id = ${siteId}
     UNION SELECT substr(id, 7) FROM jobs WHERE site_id = ${siteId} AND kind = 'daily' AND status IN ('queued', 'running'))`;
-  const [, , deletedEvents, deletedVisitors, deletedLines] = await db.batch([
+  const idList = JSON.stringify(visitorIds);
+  const erasedId = (value: SQL) => sql`json_extract(${value}, '$.visitorId') IN (SELECT value FROM json_each(${idList}))`;
+  const [, , , deletedEvents, deletedVisitors, deletedLines] = await db.batch([
+    // The person's entries among their account's best leads in stored roll-ups (found by the lead's account
+    // column, so before it is overwritten below); the roll-up's counts and score stay until the next run.
+    db
+      .update(accountRollupRows)
+      .set({
+        topLeads: sql`(SELECT json_group_array(json(kept.value)) FROM (
+          SELECT value FROM json_each(${accountRollupRows.topLeads}) WHERE NOT ${erasedId(sql`value`)} ORDER BY key) AS kept)`,
+      })
+      .where(
+        and(
+          eq(accountRollupRows.siteId, siteId),
+          sql`${accountRollupRows.account} IN (SELECT account FROM visitors WHERE site_id = ${siteId} AND id IN (SELECT value FROM json_each(${idList})) AND account IS NOT NULL)`,
+          sql`EXISTS (SELECT 1 FROM json_each(${accountRollupRows.topLeads}) WHERE ${erasedId(sql`value`)})`,
+        ),
+      ),
     // SQLite frees a deleted row's bytes without clearing them, and D1 refuses PRAGMA secure_delete (and
     // VACUUM), so what names the person is first overwritten in place with as many zero bytes: the freed
     // space then holds zeros, not their email, traits and properties. (Keys and index entries cannot be
