@@ -15,6 +15,8 @@ export const prospectLists = sqliteTable(
     createdAt: integer("created_at").notNull(),
     /** The lines are in prospect_list_rows (and `rows` is empty). */
     paged: integer("paged", { mode: "boolean" }).notNull().default(false),
+    /** How many lines the list has: counted when it is stored, kept by erasures; null for lists stored before the count was kept. */
+    lines: integer("lines"),
   },
   (t) => [primaryKey({ columns: [t.siteId, t.date] })],
 );

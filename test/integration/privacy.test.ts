@@ -5,6 +5,7 @@ import worker from "../../worker/index";
 import { IGNORED_HEADER } from "../../worker/routes/collect";
 import { sha256Hex } from "../../worker/lib/hash";
 import { api, beaconBody, call, createSite, event, ORIGIN, sendBeacon, tableCounts, track, visitor } from "../support/api";
+import { signIn } from "../support/console";
 import { captureQueue, drainQueue, type Queued } from "../support/jobs";
 
 const DAY = 86_400_000;
@@ -52,6 +53,23 @@ describe("privacy", () => {
     expect(dump).toContain("visitor-0001");
     for (const secret of ["203.0.113.77", "PrivacyProbe", "Firefox", "ana%40acme", "user="]) expect(dump).not.toContain(secret);
     expect((await visitor("acme", "visitor-0001")).source).toEqual({ referrer: "https://mail.example/inbox" });
+  });
+
+  it("keeps a stored list's line count, which the console shows, right after erasing one of its prospects", async () => {
+    await createSite();
+    for (const v of ["visitor-gone", "visitor-kept1", "visitor-kept2"]) await busyVisit(v);
+    const date = await storeTodaysList();
+    const lines = async () => (await env.DB.prepare("SELECT lines FROM prospect_lists WHERE site_id = 'acme'").first<{ lines: number | null }>())?.lines;
+    const user = await signIn("acme");
+    const shown = async () => /([\d,]+) prospects, best first/.exec(await (await user.get(`/app/sites/acme/prospects?date=${date}`)).text())?.[1];
+    expect(await lines()).toBe(3);
+    expect(await shown()).toBe("3");
+    expect((await api("/api/sites/acme/visitors/visitor-gone", "DELETE")).status).toBe(200);
+    expect(await lines()).toBe(2);
+    expect(await shown()).toBe("2");
+    // A list stored before the count was kept is counted when shown.
+    await env.DB.prepare("UPDATE prospect_lists SET lines = NULL").run();
+    expect(await shown()).toBe("2");
   });
 
   it("erases every row of a visitor, keeps others, and never tracks the id again", async () => {

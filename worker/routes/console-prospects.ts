@@ -34,7 +34,7 @@ export const consoleProspects = new Hono<ConsoleEnv>()
       storedListDates(c.var.db, site.id, 60),
       list ? list.page(CONSOLE_LIST_PAGE, cursor) : { rows: [], nextCursor: null },
     ]);
-    // A stored list's size is one count off its rank index; the live list is not counted (that would read all of it).
+    // A stored list keeps its size (one row read); the live list is not counted (that would read all of it).
     const total = list?.stored ? await listSize(c.var.db, site.id, date) : null;
     const frame = await frameFor(c, `Prospects ${date}`, site, "prospects");
     const data = {

@@ -1,4 +1,4 @@
-import { and, eq, inArray, sql, type SQL } from "drizzle-orm";
+import { and, eq, inArray, isNotNull, sql, type SQL } from "drizzle-orm";
 import { accountRollupRows, erasedVisitors, events, prospectListRows, prospectLists, visitors } from "../../schema";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import type { Database } from "./db";
@@ -38,7 +38,8 @@ export async function eraseVisitors(db: Database, siteId: string, ids: { id: str
     UNION SELECT substr(id, 7) FROM jobs WHERE site_id = ${siteId} AND kind = 'daily' AND status IN ('queued', 'running'))`;
   const idList = JSON.stringify(visitorIds);
   const erasedId = (value: SQL) => sql`json_extract(${value}, '$.visitorId') IN (SELECT value FROM json_each(${idList}))`;
-  const [, , , deletedEvents, deletedVisitors, deletedLines] = await db.batch([
+  const personsLines = sql`prospect_list_rows AS r WHERE r.site_id = ${siteId} AND r.date = prospect_lists.date AND r.visitor_id IN (SELECT value FROM json_each(${idList}))`;
+  const [, , , deletedEvents, deletedVisitors, , deletedLines] = await db.batch([
     // The person's entries among their account's best leads in stored roll-ups (found by the lead's account
     // column, so before it is overwritten below); the roll-up's counts and score stay until the next run.
     db
@@ -68,6 +69,11 @@ export async function eraseVisitors(db: Database, siteId: string, ids: { id: str
       .where(and(eq(visitors.siteId, siteId), inArray(visitors.id, visitorIds))),
     db.delete(events).where(and(eq(events.siteId, siteId), inArray(events.visitorId, visitorIds))),
     db.delete(visitors).where(and(eq(visitors.siteId, siteId), inArray(visitors.id, visitorIds))).returning({ id: visitors.id }),
+    // Stored lists keep their line count: less the person's lines, counted before they go.
+    db
+      .update(prospectLists)
+      .set({ lines: sql`lines - (SELECT count(*) FROM ${personsLines})` })
+      .where(and(eq(prospectLists.siteId, siteId), isNotNull(prospectLists.lines), sql`EXISTS (SELECT 1 FROM ${personsLines})`)),
     db
       .delete(prospectListRows)
       .where(and(eq(prospectListRows.siteId, siteId), sql`${prospectListRows.date} IN ${listDates}`, inArray(prospectListRows.visitorId, visitorIds)))

@@ -59,7 +59,8 @@ export function insertListRows(db: Database, siteId: string, date: string, rows:
 export function finishList(db: Database, siteId: string, date: string, now: number): D1PreparedStatement {
   return statement(
     db,
-    "INSERT INTO prospect_lists (site_id, date, rows, created_at, paged) VALUES (?1, ?2, '[]', ?3, 1) ON CONFLICT DO NOTHING",
+    `INSERT INTO prospect_lists (site_id, date, rows, created_at, paged, lines)
+     VALUES (?1, ?2, '[]', ?3, 1, (SELECT count(*) FROM prospect_list_rows WHERE site_id = ?1 AND date = ?2)) ON CONFLICT DO NOTHING`,
     siteId,
     date,
     now,
@@ -111,13 +112,16 @@ export async function storedListDates(db: Database, siteId: string, limit: numbe
   return rows.map((r) => r.date);
 }
 
-/** How many lines a stored list has: one count off its rows, or the length of an older list's one blob. */
+/**
+ * How many lines a stored list has: the count kept with it, or for a list stored before the count was kept,
+ * a count off its rows (or the length of an older list's one blob). 0 for a date with no stored list.
+ */
 export async function listSize(db: Database, siteId: string, date: string): Promise<number> {
   const rows = await db.all<{ n: number }>(sql`
-    SELECT count(*) AS n FROM prospect_list_rows WHERE site_id = ${siteId} AND date = ${date}
-    UNION ALL
-    SELECT json_array_length(rows) FROM prospect_lists WHERE site_id = ${siteId} AND date = ${date} AND paged = 0`);
-  return rows.reduce((sum, r) => sum + r.n, 0);
+    SELECT coalesce(l.lines, CASE WHEN l.paged THEN (SELECT count(*) FROM prospect_list_rows r WHERE r.site_id = l.site_id AND r.date = l.date)
+      ELSE json_array_length(l.rows) END) AS n
+    FROM prospect_lists l WHERE l.site_id = ${siteId} AND l.date = ${date}`);
+  return rows[0]?.n ?? 0;
 }
 
 /** A stored list's size, its new prospects, and the rules named among the new ones' reasons: one aggregate read. */
