@@ -97,6 +97,14 @@ export const operations: Operation[] = [
     },
   },
   {
+    id: "leaderboard-last-seen",
+    async run(ctx) {
+      // No index orders leads by when they were last seen (one would cost beacons index writes): this page
+      // sorts the site's leads, and the table shows what that reads.
+      expectStatus(await ctx.request("GET leaderboard by last seen, first page (50)", "GET", `${api}/visitors?limit=50&order=lastSeen`), 200);
+    },
+  },
+  {
     id: "prospects-live",
     async run(ctx) {
       const res = await ctx.request("GET prospects, live list (first page of 500)", "GET", `${api}/prospects`);
