@@ -72,6 +72,28 @@ describe("privacy", () => {
     expect(await shown()).toBe("2");
   });
 
+  it("erases a person with more visitor ids than a statement can bind, in one request", async () => {
+    await createSite();
+    await busyVisit("visitor-main");
+    // 150 visitor ids merged into the lead (a person who cleared cookies often): more than D1's 100 parameters.
+    const aliases = Array.from({ length: 150 }, (_, i) => `alias-${String(i).padStart(4, "0")}`);
+    await env.DB.batch(
+      aliases.map((id) =>
+        env.DB.prepare(
+          `INSERT INTO visitors (site_id, id, lead_id, score, state, version, first_seen, last_seen, last_seq, window_start, window_events, rules_version)
+           VALUES ('acme', ?, 'visitor-main', 0, '{}', 1, 0, 0, 0, 0, 0, 1)`,
+        ).bind(id),
+      ),
+    );
+    const res = await api("/api/sites/acme/visitors/visitor-main", "DELETE");
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { visitorIds: string[] }).visitorIds).toHaveLength(151);
+    expect((await tableCounts()).visitors).toBe(0);
+    expect((await env.DB.prepare("SELECT count(*) AS n FROM erased_visitors").first<{ n: number }>())?.n).toBe(151);
+    const again = await sendBeacon(beaconBody("acme", "alias-0149", [event("pageview")]));
+    expect(await again.json()).toEqual({ accepted: 0, duplicates: 0, ignored: "erased" });
+  });
+
   it("erases every row of a visitor, keeps others, and never tracks the id again", async () => {
     await createSite();
     await busyVisit("visitor-gone");

@@ -3,6 +3,7 @@ import { accountRollupRows, accountRollups, visitors } from "../../schema";
 import type { AccountScore } from "../scoring/accounts";
 import type { Database } from "./db";
 import { statement } from "./raw";
+import { chunks } from "../lib/chunks";
 
 /** Where a walk over the account index got to: the last lead read, in (account, id) order. */
 export interface AccountLeadCursor {
@@ -100,11 +101,9 @@ const IDS_PER_QUERY = 90;
  * with their current email, and a lead erased since the roll-up is simply absent.
  */
 export async function leadEmails(db: Database, siteId: string, ids: readonly string[]): Promise<Map<string, string | null>> {
-  const queries = [];
-  for (let i = 0; i < ids.length; i += IDS_PER_QUERY) {
-    const chunk = ids.slice(i, i + IDS_PER_QUERY);
-    queries.push(db.select({ id: visitors.id, state: visitors.state }).from(visitors).where(and(eq(visitors.siteId, siteId), inArray(visitors.id, chunk))));
-  }
+  const queries = chunks(ids, IDS_PER_QUERY).map((chunk) =>
+    db.select({ id: visitors.id, state: visitors.state }).from(visitors).where(and(eq(visitors.siteId, siteId), inArray(visitors.id, chunk))),
+  );
   const [first, ...rest] = queries;
   const results = first ? await db.batch([first, ...rest]) : [];
   return new Map(results.flat().map((r) => [r.id, r.state.email]));

@@ -1,10 +1,14 @@
-import { and, eq, inArray, isNotNull, sql, type SQL } from "drizzle-orm";
+import { and, eq, isNotNull, sql, type SQL } from "drizzle-orm";
 import { accountRollupRows, erasedVisitors, events, prospectListRows, prospectLists, visitors } from "../../schema";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import type { Database } from "./db";
+import { chunks } from "../lib/chunks";
 
 /** The same number of zero bytes as a column's value holds (NULL stays NULL), as text. */
 const zeroed = (column: SQLiteColumn) => sql`CASE WHEN ${column} IS NULL THEN NULL ELSE CAST(zeroblob(length(CAST(${column} AS BLOB))) AS TEXT) END`;
+
+// D1 binds at most 100 parameters per statement; a tombstone row binds 3.
+const TOMBSTONES_PER_INSERT = 33;
 
 /** What an erasure removed. */
 export interface Erased {
@@ -22,6 +26,10 @@ export interface Erased {
  */
 export async function eraseVisitors(db: Database, siteId: string, ids: { id: string; hash: string }[], now: number): Promise<Erased> {
   const visitorIds = ids.map((v) => v.id);
+  // The ids travel as one JSON parameter, so a person with any number of visitor ids stays within D1's
+  // 100 bound parameters per statement.
+  const idList = JSON.stringify(visitorIds);
+  const isErased = (value: SQL | SQLiteColumn) => sql`${value} IN (SELECT value FROM json_each(${idList}))`;
   const lists = await db
     .select()
     .from(prospectLists)
@@ -29,16 +37,15 @@ export async function eraseVisitors(db: Database, siteId: string, ids: { id: str
       and(
         eq(prospectLists.siteId, siteId),
         eq(prospectLists.paged, false),
-        sql`EXISTS (SELECT 1 FROM json_each(${prospectLists.rows}) WHERE json_extract(value, '$.visitorId') IN ${visitorIds})`,
+        sql`EXISTS (SELECT 1 FROM json_each(${prospectLists.rows}) WHERE ${isErased(sql`json_extract(value, '$.visitorId')`)})`,
       ),
     );
   // Lines of paged lists: those stored, and those a daily run is writing now (its rows come before the
   // list's header; see jobs/daily.ts), found by date through the list key.
   const listDates = sql`(SELECT date FROM prospect_lists WHERE site_id = ${siteId}
     UNION SELECT substr(id, 7) FROM jobs WHERE site_id = ${siteId} AND kind = 'daily' AND status IN ('queued', 'running'))`;
-  const idList = JSON.stringify(visitorIds);
-  const erasedId = (value: SQL) => sql`json_extract(${value}, '$.visitorId') IN (SELECT value FROM json_each(${idList}))`;
-  const personsLines = sql`prospect_list_rows AS r WHERE r.site_id = ${siteId} AND r.date = prospect_lists.date AND r.visitor_id IN (SELECT value FROM json_each(${idList}))`;
+  const erasedId = (value: SQL) => isErased(sql`json_extract(${value}, '$.visitorId')`);
+  const personsLines = sql`prospect_list_rows AS r WHERE r.site_id = ${siteId} AND r.date = prospect_lists.date AND ${isErased(sql`r.visitor_id`)}`;
   const [, , , deletedEvents, deletedVisitors, , deletedLines] = await db.batch([
     // The person's entries among their account's best leads in stored roll-ups (found by the lead's account
     // column, so before it is overwritten below); the roll-up's counts and score stay until the next run.
@@ -51,7 +58,7 @@ export async function eraseVisitors(db: Database, siteId: string, ids: { id: str
       .where(
         and(
           eq(accountRollupRows.siteId, siteId),
-          sql`${accountRollupRows.account} IN (SELECT account FROM visitors WHERE site_id = ${siteId} AND id IN (SELECT value FROM json_each(${idList})) AND account IS NOT NULL)`,
+          sql`${accountRollupRows.account} IN (SELECT account FROM visitors WHERE site_id = ${siteId} AND ${isErased(sql`id`)} AND account IS NOT NULL)`,
           sql`EXISTS (SELECT 1 FROM json_each(${accountRollupRows.topLeads}) WHERE ${erasedId(sql`value`)})`,
         ),
       ),
@@ -62,13 +69,13 @@ export async function eraseVisitors(db: Database, siteId: string, ids: { id: str
     db
       .update(events)
       .set({ props: zeroed(events.props), path: zeroed(events.path) })
-      .where(and(eq(events.siteId, siteId), inArray(events.visitorId, visitorIds))),
+      .where(and(eq(events.siteId, siteId), isErased(events.visitorId))),
     db
       .update(visitors)
       .set({ state: zeroed(visitors.state), source: zeroed(visitors.source), email: zeroed(visitors.email), account: zeroed(visitors.account) })
-      .where(and(eq(visitors.siteId, siteId), inArray(visitors.id, visitorIds))),
-    db.delete(events).where(and(eq(events.siteId, siteId), inArray(events.visitorId, visitorIds))),
-    db.delete(visitors).where(and(eq(visitors.siteId, siteId), inArray(visitors.id, visitorIds))).returning({ id: visitors.id }),
+      .where(and(eq(visitors.siteId, siteId), isErased(visitors.id))),
+    db.delete(events).where(and(eq(events.siteId, siteId), isErased(events.visitorId))),
+    db.delete(visitors).where(and(eq(visitors.siteId, siteId), isErased(visitors.id))).returning({ id: visitors.id }),
     // Stored lists keep their line count: less the person's lines, counted before they go.
     db
       .update(prospectLists)
@@ -76,9 +83,15 @@ export async function eraseVisitors(db: Database, siteId: string, ids: { id: str
       .where(and(eq(prospectLists.siteId, siteId), isNotNull(prospectLists.lines), sql`EXISTS (SELECT 1 FROM ${personsLines})`)),
     db
       .delete(prospectListRows)
-      .where(and(eq(prospectListRows.siteId, siteId), sql`${prospectListRows.date} IN ${listDates}`, inArray(prospectListRows.visitorId, visitorIds)))
+      .where(and(eq(prospectListRows.siteId, siteId), sql`${prospectListRows.date} IN ${listDates}`, isErased(prospectListRows.visitorId)))
       .returning({ date: prospectListRows.date }),
-    ...ids.map((v) => db.insert(erasedVisitors).values({ siteId, visitorHash: v.hash, erasedAt: now }).onConflictDoNothing()),
+    // Tombstones a few dozen to a statement (three parameters each), not one statement per id.
+    ...chunks(ids, TOMBSTONES_PER_INSERT).map((chunk) =>
+      db
+        .insert(erasedVisitors)
+        .values(chunk.map((v) => ({ siteId, visitorHash: v.hash, erasedAt: now })))
+        .onConflictDoNothing(),
+    ),
     ...lists.map((list) =>
       db
         .update(prospectLists)

@@ -5,6 +5,7 @@ import type { ScoreState } from "../scoring/state";
 import type { Database } from "./db";
 import { abortIf, runGuarded, visitorsMoved } from "./guard";
 import { idsWhere, oldestLeadWithEmail } from "./visitor-reads";
+import { chunks } from "../lib/chunks";
 
 /**
  * A lead's own row and the rows of the visitors merged into it: one key lookup plus the lead_id index, so
@@ -29,8 +30,7 @@ const IDS_PER_QUERY = 90;
 /** Every stored event of some visitors of a site. */
 export async function eventsOf(db: Database, siteId: string, visitorIds: string[]): Promise<EventRow[]> {
   const out: EventRow[] = [];
-  for (let i = 0; i < visitorIds.length; i += IDS_PER_QUERY) {
-    const ids = visitorIds.slice(i, i + IDS_PER_QUERY);
+  for (const ids of chunks(visitorIds, IDS_PER_QUERY)) {
     out.push(...(await db.select().from(events).where(and(eq(events.siteId, siteId), inArray(events.visitorId, ids)))));
   }
   return out;

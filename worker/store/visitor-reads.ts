@@ -1,6 +1,7 @@
 import { and, asc, desc, eq, gte, inArray, isNull, lt, ne, sql, type SQL } from "drizzle-orm";
 import { visitors, type VisitorRow } from "../../schema";
 import type { Database } from "./db";
+import { chunks } from "../lib/chunks";
 
 /**
  * `id IN (ids of the site's visitors where `which`)`: for a `which` on an indexed column (lead_id, email),
@@ -133,16 +134,12 @@ const IDS_PER_QUERY = 90;
 
 /** Traits, last seen and source of some of a site's visitors, in one round trip. */
 export async function leadDetails(db: Database, siteId: string, ids: readonly string[]): Promise<Map<string, LeadDetails>> {
-  const queries = [];
-  for (let i = 0; i < ids.length; i += IDS_PER_QUERY) {
-    const chunk = ids.slice(i, i + IDS_PER_QUERY);
-    queries.push(
-      db
-        .select({ id: visitors.id, state: visitors.state, lastSeen: visitors.lastSeen, source: visitors.source })
-        .from(visitors)
-        .where(and(eq(visitors.siteId, siteId), inArray(visitors.id, chunk))),
-    );
-  }
+  const queries = chunks(ids, IDS_PER_QUERY).map((chunk) =>
+    db
+      .select({ id: visitors.id, state: visitors.state, lastSeen: visitors.lastSeen, source: visitors.source })
+      .from(visitors)
+      .where(and(eq(visitors.siteId, siteId), inArray(visitors.id, chunk))),
+  );
   const [first, ...rest] = queries;
   const results = first ? await db.batch([first, ...rest]) : [];
   return new Map(results.flat().map((r) => [r.id, { traits: r.state.traits, lastSeen: r.lastSeen, source: r.source }]));
@@ -154,17 +151,11 @@ export interface LeadOutcome {
   outcome: string | null;
 }
 
-function slices<T>(items: T[]): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += IDS_PER_QUERY) out.push(items.slice(i, i + IDS_PER_QUERY));
-  return out;
-}
-
 /** For each known visitor id, its lead (itself unless merged) and that lead's latest outcome. */
 export async function leadOutcomesByVisitor(db: Database, siteId: string, ids: string[]): Promise<Map<string, LeadOutcome>> {
   const pick = { id: visitors.id, leadId: visitors.leadId, outcome: visitors.outcome };
   const read = async (list: string[]) =>
-    (await Promise.all(slices([...new Set(list)]).map((s) => db.select(pick).from(visitors).where(and(eq(visitors.siteId, siteId), inArray(visitors.id, s)))))).flat();
+    (await Promise.all(chunks([...new Set(list)], IDS_PER_QUERY).map((s) => db.select(pick).from(visitors).where(and(eq(visitors.siteId, siteId), inArray(visitors.id, s)))))).flat();
   const rows = await read(ids);
   const leads = new Map((await read(rows.flatMap((r) => (r.leadId ? [r.leadId] : [])))).map((r) => [r.id, r]));
   const out = new Map<string, LeadOutcome>();
@@ -179,7 +170,7 @@ export async function leadOutcomesByVisitor(db: Database, siteId: string, ids: s
 export async function leadOutcomesByEmail(db: Database, siteId: string, emails: string[]): Promise<Map<string, LeadOutcome>> {
   const rows = (
     await Promise.all(
-      slices([...new Set(emails)]).map((s) =>
+      chunks([...new Set(emails)], IDS_PER_QUERY).map((s) =>
         db
           .select({ id: visitors.id, email: visitors.email, outcome: visitors.outcome })
           .from(visitors)

@@ -9,6 +9,7 @@ import { runGuarded } from "./guard";
 import { prepared, rowOf } from "./raw-rows";
 import { storedRuleSet, type SiteWithRules } from "./sites";
 import { encodeState } from "./state-codec";
+import { chunks } from "../lib/chunks";
 
 /** Everything the write path reads before scoring a batch: a fixed number of rows, whatever the history. */
 export interface ScoringInput {
@@ -114,12 +115,6 @@ export interface ScoredWrite {
 // D1 binds at most 100 parameters per statement; an event row binds 10, or 9 in the guarded insert, which
 // names the site once for the guard and its rows (6 + 9 x 10 = 96).
 const ROWS_PER_INSERT = 10;
-
-function chunks<T>(items: T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
 
 // A failing statement aborts a D1 batch and rolls all of it back; see guard.ts for why json('stale'). The
 // guard rides on the batch's first event insert (one statement fewer for D1 to compile and run per beacon):

@@ -1,0 +1,6 @@
+/** Items in consecutive slices of at most `size` (for statements that bind a bounded number of parameters). */
+export function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
