@@ -6,6 +6,7 @@ import { IGNORED_HEADER } from "../../worker/routes/collect";
 import { sha256Hex } from "../../worker/lib/hash";
 import { api, beaconBody, call, createSite, event, ORIGIN, sendBeacon, tableCounts, track, visitor } from "../support/api";
 import { signIn } from "../support/console";
+import { seedAliases } from "../support/seed";
 import { captureQueue, drainQueue, type Queued } from "../support/jobs";
 
 const DAY = 86_400_000;
@@ -75,16 +76,7 @@ describe("privacy", () => {
   it("erases a person with more visitor ids than a statement can bind, in one request", async () => {
     await createSite();
     await busyVisit("visitor-main");
-    // 150 visitor ids merged into the lead (a person who cleared cookies often): more than D1's 100 parameters.
-    const aliases = Array.from({ length: 150 }, (_, i) => `alias-${String(i).padStart(4, "0")}`);
-    await env.DB.batch(
-      aliases.map((id) =>
-        env.DB.prepare(
-          `INSERT INTO visitors (site_id, id, lead_id, score, state, version, first_seen, last_seen, last_seq, window_start, window_events, rules_version)
-           VALUES ('acme', ?, 'visitor-main', 0, '{}', 1, 0, 0, 0, 0, 0, 1)`,
-        ).bind(id),
-      ),
-    );
+    await seedAliases("acme", "visitor-main", 150);
     const res = await api("/api/sites/acme/visitors/visitor-main", "DELETE");
     expect(res.status).toBe(200);
     expect(((await res.json()) as { visitorIds: string[] }).visitorIds).toHaveLength(151);

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { api, createSite, event, track, visitor } from "../support/api";
+import { signIn } from "../support/console";
+import { seedAliases } from "../support/seed";
 
 describe("visitors", () => {
   it("lists visitors by score, a page at a time", async () => {
@@ -34,6 +36,19 @@ describe("visitors", () => {
       identity: { email: "ana@acme.example", traits: { title: "Director" } },
     });
     expect(v.recentEvents.map((e) => e.type)).toEqual(["identify", "pageview", "video_play", "pageview"]);
+  });
+
+  it("answers for a lead with more visitor ids than one statement can bind, on every page about it", async () => {
+    await createSite();
+    await track("acme", "visitor-0001", event("pageview"), event("video_play"));
+    await seedAliases("acme", "visitor-0001", 150);
+    const v = await visitor("acme", "visitor-0001");
+    expect(v.visitorIds).toHaveLength(151);
+    expect(v.recentEvents.map((e) => e.type)).toEqual(["video_play", "pageview"]);
+    for (const path of ["/api/sites/acme/visitors/alias-0149/events", "/api/sites/acme/visitors/visitor-0001/history"]) expect((await api(path)).status).toBe(200);
+    const user = await signIn("acme");
+    expect((await user.get("/app/sites/acme/leads/visitor-0001")).status).toBe(200);
+    expect((await user.get("/app/sites/acme/leads/visitor-0001/erase")).status).toBe(200);
   });
 
   it.each([

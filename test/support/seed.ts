@@ -57,3 +57,20 @@ export async function seedLeads(siteId: string, visitorIds: string[], count: num
     if (chunk.length) await db.batch(chunk as [(typeof chunk)[number], ...typeof chunk]);
   }
 }
+
+/**
+ * Merges `count` bare visitor ids (alias-0000, alias-0001, ...) into a lead straight in D1: a person who
+ * cleared cookies often, with more visitor ids than one D1 statement can bind (100).
+ */
+export async function seedAliases(siteId: string, leadId: string, count: number): Promise<string[]> {
+  const aliases = Array.from({ length: count }, (_, i) => `alias-${String(i).padStart(4, "0")}`);
+  await env.DB.batch(
+    aliases.map((id) =>
+      env.DB.prepare(
+        `INSERT INTO visitors (site_id, id, lead_id, score, state, version, first_seen, last_seen, last_seq, window_start, window_events, rules_version)
+         VALUES (?, ?, ?, 0, '{}', 1, 0, 0, 0, 0, 0, 1)`,
+      ).bind(siteId, id, leadId),
+    ),
+  );
+  return aliases;
+}
