@@ -53,8 +53,6 @@ type DailyCursor = DailyCounts &
     | { phase: "purge" }
   );
 
-/** The daily job's id for a local date: one run per site and date. */
-export const dailyJobId = (date: string) => `daily-${date}`;
 const dateOf = (job: JobRow) => job.id.slice("daily-".length);
 
 /** Rule sets by version, read once per step (leads a running rescore has not reached keep their own). */

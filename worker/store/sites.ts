@@ -1,4 +1,4 @@
-import { and, eq, gt, sql } from "drizzle-orm";
+import { eq, gt } from "drizzle-orm";
 import { ruleSets, sites, type SiteRow } from "../../schema";
 import type { RuleSet, ScoringSettings } from "../scoring/rules";
 import type { Database } from "./db";
@@ -34,15 +34,6 @@ export function listSites(db: Database): Promise<SiteRow[]> {
 /** One site, or undefined. */
 export async function findSite(db: Database, id: string): Promise<SiteRow | undefined> {
   return db.select().from(sites).where(eq(sites.id, id)).get();
-}
-
-/** The query for a site and its rules in force (as stored JSON text), for use inside a batch. */
-export function siteWithRulesQuery(db: Database, id: string) {
-  return db
-    .select({ site: sites, rulesJson: sql<string>`${ruleSets.rules}` })
-    .from(sites)
-    .innerJoin(ruleSets, and(eq(ruleSets.siteId, sites.id), eq(ruleSets.version, sites.rulesVersion)))
-    .where(eq(sites.id, id));
 }
 
 // Every beacon reads its site's rules. Parsed rule sets are kept per stored text, so each isolate parses

@@ -1,4 +1,3 @@
-import { and, eq } from "drizzle-orm";
 import { sites, visitors, type VisitorRow } from "../../schema";
 import type { Origin } from "../scoring/event";
 import { accountOf } from "../scoring/accounts";
@@ -193,30 +192,6 @@ export async function commitScored(db: Database, w: ScoredWrite): Promise<void> 
   );
   const eventWrites = rest.map((rows) => prepared(db, insertEvents(rows.length)).bind(...rows.flatMap((e) => eventValues(w.siteId, e))));
   await runGuarded(() => db.$client.batch([guarded, ...eventWrites, visitorWrite]));
-}
-
-/** A visitor's score columns as of a sweep, and the version they were computed from. */
-export interface ScoreRefresh {
-  id: string;
-  version: number;
-  score: number;
-  prospectSince: number | null;
-  /** When given, the row's next change time as of the sweep (see visitors.nextChangeAt). */
-  nextChangeAt?: number | null;
-}
-
-/**
- * Writes re-evaluated scores (decay, absence rules) into the score columns. A visitor written by an event
- * since it was read keeps its own, fresher columns: the update only lands on the version it was read at.
- */
-export async function refreshScores(db: Database, siteId: string, refreshes: ScoreRefresh[]): Promise<void> {
-  const updates = refreshes.map((r) =>
-    db
-      .update(visitors)
-      .set({ score: r.score, prospectSince: r.prospectSince, ...(r.nextChangeAt !== undefined ? { nextChangeAt: r.nextChangeAt } : {}) })
-      .where(and(eq(visitors.siteId, siteId), eq(visitors.id, r.id), eq(visitors.version, r.version))),
-  );
-  for (const chunk of chunks(updates, 100)) await db.batch(chunk as [(typeof chunk)[number], ...typeof chunk]);
 }
 
 /** The row values a lead rescored from its events takes. */
