@@ -164,6 +164,8 @@ type Leadscore = ((...args: unknown[]) => void) & { q?: Iterable<unknown>[] };
       const a = (e.target as Element).closest("a");
       if (a && (a.hasAttribute("download") || files.test(a.pathname))) {
         add("download", { d: { file: a.href.slice(0, 500) } });
+        // Sent now, not after this task: a link that leaves the page may unload it before a timer runs.
+        flush();
       }
     });
 
