@@ -16,7 +16,7 @@ import type { RuleSet } from "../scoring/rules";
 import { sitePredictor } from "../ingest/outcome-evidence";
 import type { ScoreState } from "../scoring/state";
 import { findRuleSet } from "../store/rules";
-import { recentEvents } from "../store/history";
+import { leadTimeline } from "../store/lead-timeline";
 import { leadGroup } from "../store/leads";
 import { leadByEmail } from "../store/visitor-reads";
 import { sentProps } from "./event-json";
@@ -106,7 +106,7 @@ export const visitorsRoutes = new Hono<AppEnv>()
     const visitor = await leadFromPath(c, site);
     const group = await leadGroup(c.var.db, site.id, visitor.id);
     const visitorIds = group.map((r) => r.id).sort();
-    const [set, recent] = await Promise.all([rulesInForce(c, site), recentEvents(c.var.db, site.id, visitorIds, 20)]);
+    const [set, recent] = await Promise.all([rulesInForce(c, site), leadTimeline(c.var.db, site.id, visitor.id, { limit: 20 }).then((t) => t.events)]);
     const now = Date.now();
     const score = evaluate(visitor.state, set.rules, now);
     const predict = await sitePredictor(c.var.db, site, set.rules, now);

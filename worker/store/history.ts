@@ -1,7 +1,5 @@
-import { and, desc, eq, sql } from "drizzle-orm";
-import { events, type EventRow } from "../../schema";
+import type { EventRow } from "../../schema";
 import type { ScoredEvent } from "../scoring/event";
-import type { Database } from "./db";
 import { scoredEventOf } from "./events";
 
 /** An event row as the engine takes it. */
@@ -18,15 +16,4 @@ export function scoringOrder(a: EventRow, b: EventRow): number {
 /** A lead's events, from all its visitor ids, in scoring order. */
 export function inScoringOrder(rows: EventRow[]): ScoredEvent[] {
   return [...rows].sort(scoringOrder).map(toScored);
-}
-
-/** A lead's latest events (from all its visitor ids), newest first. */
-export function recentEvents(db: Database, siteId: string, visitorIds: string[], limit: number): Promise<EventRow[]> {
-  return db
-    .select()
-    .from(events)
-    // The ids as one JSON parameter: a lead may have more visitor ids than a statement can bind.
-    .where(and(eq(events.siteId, siteId), sql`${events.visitorId} IN (SELECT value FROM json_each(${JSON.stringify(visitorIds)}))`))
-    .orderBy(desc(events.seq))
-    .limit(limit);
 }
