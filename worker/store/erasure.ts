@@ -30,6 +30,8 @@ export async function eraseVisitors(db: Database, siteId: string, ids: { id: str
   // 100 bound parameters per statement.
   const idList = JSON.stringify(visitorIds);
   const isErased = (value: SQL | SQLiteColumn) => sql`${value} IN (SELECT value FROM json_each(${idList}))`;
+  // An entry of a JSON list of lines or leads that names one of them.
+  const erasedId = (value: SQL) => isErased(sql`json_extract(${value}, '$.visitorId')`);
   const lists = await db
     .select()
     .from(prospectLists)
@@ -37,14 +39,13 @@ export async function eraseVisitors(db: Database, siteId: string, ids: { id: str
       and(
         eq(prospectLists.siteId, siteId),
         eq(prospectLists.paged, false),
-        sql`EXISTS (SELECT 1 FROM json_each(${prospectLists.rows}) WHERE ${isErased(sql`json_extract(value, '$.visitorId')`)})`,
+        sql`EXISTS (SELECT 1 FROM json_each(${prospectLists.rows}) WHERE ${erasedId(sql`value`)})`,
       ),
     );
   // Lines of paged lists: those stored, and those a daily run is writing now (its rows come before the
   // list's header; see jobs/daily.ts), found by date through the list key.
   const listDates = sql`(SELECT date FROM prospect_lists WHERE site_id = ${siteId}
     UNION SELECT substr(id, 7) FROM jobs WHERE site_id = ${siteId} AND kind = 'daily' AND status IN ('queued', 'running'))`;
-  const erasedId = (value: SQL) => isErased(sql`json_extract(${value}, '$.visitorId')`);
   const personsLines = sql`prospect_list_rows AS r WHERE r.site_id = ${siteId} AND r.date = prospect_lists.date AND ${isErased(sql`r.visitor_id`)}`;
   const [, , , deletedEvents, deletedVisitors, , deletedLines] = await db.batch([
     // The person's entries among their account's best leads in stored roll-ups (found by the lead's account
