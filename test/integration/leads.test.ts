@@ -3,8 +3,11 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { database } from "../../worker/store/db";
 import { StaleWrite } from "../../worker/store/guard";
 import { commitMerge, leadGroup } from "../../worker/store/leads";
-import { api, beaconBody, createSite, event, sendBeacon, signedIdentify, tableCounts, track, visitor } from "../support/api";
+import { app } from "../../worker/index";
+import { api, beaconBody, CHROME_UA, createSite, event, ORIGIN, sendBeacon, signedIdentify, tableCounts, track, visitor } from "../support/api";
 import { captureQueue, drainQueue } from "../support/jobs";
+import { meteredD1, type RowMeter } from "../support/metered-d1";
+import { seedAliases } from "../support/seed";
 
 // Merges take a verified identify: one the site's backend signed.
 const identify = (email: string) => signedIdentify("acme", email);
@@ -73,6 +76,29 @@ describe("one lead per email", () => {
     expect(await tableCounts()).toMatchObject({ visitors: 0, events: 0 });
     await sendBeacon(beaconBody("acme", "laptop-0003", [event("pageview")]));
     expect(await tableCounts()).toMatchObject({ visitors: 0, events: 0 });
+  });
+
+  it("merges a person with 150 visitor ids in a handful of statements, within the free plan's 50 per invocation", async () => {
+    await createSite();
+    await track("acme", "laptop-0005", event("pageview"), await identify("ed@acme.example"));
+    await track("acme", "phone-00005", event("pageview", "/contact"));
+    const aliases = await seedAliases("acme", "phone-00005", 150);
+    const meter: RowMeter = { read: 0, written: 0, statements: 0 };
+    const request = new Request("https://collector.test/e", {
+      method: "POST",
+      headers: { "content-type": "text/plain", origin: ORIGIN, "user-agent": CHROME_UA },
+      body: JSON.stringify(beaconBody("acme", "phone-00005", [await identify("ed@acme.example")])),
+    });
+    const ctx = { waitUntil() {}, passThroughOnException() {}, props: {} } as unknown as ExecutionContext;
+    expect((await app.fetch(request, { ...env, DB: meteredD1(env.DB, meter) }, ctx)).status).toBe(202);
+    expect(meter.statements + (meter.unmetered ?? 0)).toBeLessThan(50);
+    // The older lead keeps the score; the phone and every one of its ids point at it.
+    const lead = await visitor("acme", aliases[149] as string);
+    expect(lead.id).toBe("laptop-0005");
+    expect(lead.visitorIds).toHaveLength(152);
+    // Both histories: the laptop's page view, the phone's contact page view (1 + 1 + 5).
+    expect(lead.score).toBe(7);
+    expect(await leaderboard("acme")).toEqual([["laptop-0005", 7]]);
   });
 
   it("refuses a merge computed from rows that moved since they were read", async () => {
