@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import autocannon from "autocannon";
 import { prepare } from "../../tracker/demo/local-stack.ts";
-import { cpuSecondsOf } from "./process-cpu.ts";
+import { busiestThreadSeconds, cpuSecondsOf, threadCpuSecondsOf } from "./process-cpu.ts";
 
 // --port=N moves the collector to N and the floor to N+1, their inspectors to N+2 and N+3 (for runs beside other work on the machine);
 // --events=N sends N new beacons (and N/20 retries) instead of 20,000, for quicker comparisons.
@@ -75,12 +75,18 @@ async function waitForWorker(p: typeof child, url: string, init?: RequestInit): 
   throw new Error(`wrangler dev did not answer within 60 s:\n${output}`);
 }
 
+/** What one load gave, with the server's CPU milliseconds per request: all of it, and its busiest thread's. */
+type Measured = Run & { cpuMs: number | null; threadMs: number | null };
+
 /** Runs a load and answers autocannon's result with the server's CPU milliseconds per request. */
-async function measured(server: typeof child, load: () => Promise<Run>): Promise<Run & { cpuMs: number | null }> {
+async function measured(server: typeof child, load: () => Promise<Run>): Promise<Measured> {
   const before = cpuSecondsOf(server.pid);
+  const threadsBefore = threadCpuSecondsOf(server.pid);
   const r = await load();
   const after = cpuSecondsOf(server.pid);
-  return { ...r, cpuMs: before === null || after === null ? null : Number((((after - before) * 1000) / r.requests.total).toFixed(2)) };
+  const busiest = busiestThreadSeconds(threadsBefore, threadCpuSecondsOf(server.pid));
+  const perRequestMs = (seconds: number | null) => (seconds === null ? null : Number(((seconds * 1000) / r.requests.total).toFixed(2)));
+  return { ...r, cpuMs: before === null || after === null ? null : perRequestMs(after - before), threadMs: perRequestMs(busiest) };
 }
 
 /** A beacon body with one page view, as the tracker sends it. */
@@ -117,8 +123,8 @@ interface Run {
   errors: number;
 }
 
-function figures(r: Run & { cpuMs: number | null }) {
-  return { rps: Math.round(r.requests.average), p50: r.latency.p50, p99: r.latency.p99, requests: r.requests.total, non2xx: r.non2xx, errors: r.errors, cpuMs: r.cpuMs };
+function figures(r: Measured) {
+  return { rps: Math.round(r.requests.average), p50: r.latency.p50, p99: r.latency.p99, requests: r.requests.total, non2xx: r.non2xx, errors: r.errors, cpuMs: r.cpuMs, threadMs: r.threadMs };
 }
 
 async function main() {

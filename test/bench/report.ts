@@ -6,7 +6,7 @@ type Engine = { rules: number; events: number; replayPerSecond: number; applyPer
 
 type Training = { features: number; node: string; sizes: { leads: number; ms: number; iterations: number; matrixBytes: number; auc: number }[] };
 
-type Side = { rps: number; p50: number; p99: number; requests: number; cpuMs?: number | null };
+type Side = { rps: number; p50: number; p99: number; requests: number; cpuMs?: number | null; threadMs?: number | null };
 type Load = {
   connections: number;
   collect: Side;
@@ -46,19 +46,24 @@ export const renderers: Record<string, (result: never) => string> = {
       ...r.sizes.map((s) => `| ${n(s.leads)} | ${n(s.ms)} ms | ${s.iterations} | ${n(Math.round(s.matrixBytes / 1024 / 1024))} MB | ${s.auc} |`),
     ].join("\n"),
   load: (r: Load) => {
-    const cpu = (side: Side) => (side.cpuMs == null ? "n/a" : `${side.cpuMs.toFixed(2)} ms`);
+    const ms = (x: number | null | undefined) => (x == null ? "n/a" : `${x.toFixed(2)} ms`);
     const cpuRatio =
       r.collect.cpuMs && r.floor.cpuMs
-        ? ` In server CPU per request (wrangler, workerd and its D1 and rate-limit objects: a figure other work on the machine does not shrink as it does requests per second), a beacon takes ${(r.collect.cpuMs / r.floor.cpuMs).toFixed(2)}× the floor's, which bounds its throughput on a machine of its own at ${(r.floor.cpuMs / r.collect.cpuMs).toFixed(2)}× the floor's.`
+        ? ` In server CPU per request (wrangler, workerd and its D1 and rate-limit objects: a figure other work on the machine does not shrink as it does requests per second), a beacon takes ${(r.collect.cpuMs / r.floor.cpuMs).toFixed(2)}× the floor's.`
         : "";
+    const threadRatio =
+      r.collect.threadMs && r.floor.threadMs
+        ? ` On workerd's runtime thread, the one the isolate, D1 and the rate limiters share, a beacon takes ${(r.collect.threadMs / r.floor.threadMs).toFixed(2)}× the floor's.`
+        : "";
+    const row = (what: string, side: Side) => `| ${what} | ${n(side.requests)} | ${n(side.rps)} | ${side.p50} ms | ${side.p99} ms | ${ms(side.cpuMs)} | ${ms(side.threadMs)} |`;
     return [
-      `| endpoint (${r.connections} connections, \`wrangler dev\` on 127.0.0.1) | requests | requests/s | p50 latency | p99 latency | server CPU per request |`,
-      "| --- | ---: | ---: | ---: | ---: | ---: |",
-      `| \`POST /e\`, one page view per beacon (1 in 21 a retry) | ${n(r.collect.requests)} | ${n(r.collect.rps)} | ${r.collect.p50} ms | ${r.collect.p99} ms | ${cpu(r.collect)} |`,
-      `| one-INSERT floor worker (same beacon body, one row into D1) | ${n(r.floor.requests)} | ${n(r.floor.rps)} | ${r.floor.p50} ms | ${r.floor.p99} ms | ${cpu(r.floor)} |`,
-      `| \`GET /healthz\` (same worker, no D1) | ${n(r.bare.requests)} | ${n(r.bare.rps)} | ${r.bare.p50} ms | ${r.bare.p99} ms | ${cpu(r.bare)} |`,
+      `| endpoint (${r.connections} connections, \`wrangler dev\` on 127.0.0.1) | requests | requests/s | p50 latency | p99 latency | server CPU per request | runtime thread per request |`,
+      "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+      row("`POST /e`, one page view per beacon (1 in 21 a retry)", r.collect),
+      row("one-INSERT floor worker (same beacon body, one row into D1)", r.floor),
+      row("`GET /healthz` (same worker, no D1)", r.bare),
       "",
-      `Beacon throughput is ${r.floorRatio.toFixed(2)}× the one-INSERT floor's (target: at least 0.7×) and ${r.ratio.toFixed(2)}× the bare endpoint's.${cpuRatio} Answers: ${Object.entries(r.answers)
+      `Beacon throughput is ${r.floorRatio.toFixed(2)}× the one-INSERT floor's (target: at least 0.7×) and ${r.ratio.toFixed(2)}× the bare endpoint's.${cpuRatio}${threadRatio} Answers: ${Object.entries(r.answers)
         .map(([k, v]) => `${n(v)} × ${k}`)
         .join(", ")}. Accepted event ids: ${n(r.acceptedUnique)}; events stored: ${n(r.storedEvents)}; lost: ${r.lost}; ` +
         `counted twice: ${r.duplicated}. Database dump after the run (${n(r.dump.bytes)} bytes): ${r.dump.ip} IP addresses, ` +
