@@ -45,6 +45,12 @@ export const visitors = sqliteTable(
      */
     windowStart: integer("window_start").notNull().default(0),
     windowEvents: integer("window_events").notNull().default(0),
+    /**
+     * On a lead's own row: how many events the lead keeps, from all its visitor ids (see
+     * ingest/lead-history.ts); null until counted (rows from before the column, and leads whose old events
+     * retention purged since), which the lead's next write does. Kept on the row every write rewrites anyway.
+     */
+    storedEvents: integer("stored_events"),
     /** The lead's latest outcome (accepted, rejected, won, lost) and its time: the index insights read. */
     outcome: text("outcome", { enum: OUTCOMES }),
     outcomeAt: integer("outcome_at"),

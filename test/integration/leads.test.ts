@@ -110,7 +110,7 @@ describe("one lead per email", () => {
     const [other] = await leadGroup(db, "acme", "phone-00004");
     // Another beacon lands on the phone after the rows were read.
     await track("acme", "phone-00004", event("pageview"));
-    const write = { siteId: "acme", rulesVersion: 1, keep: keep!, state: keep!.state, score: 1, nextChangeAt: null, lastSeq: keep!.lastSeq, merged: [other!], leadIds: ["laptop-0004", "phone-00004"] as [string, string] };
+    const write = { siteId: "acme", rulesVersion: 1, keep: keep!, state: keep!.state, score: 1, nextChangeAt: null, lastSeq: keep!.lastSeq, storedEvents: 2, merged: [other!], leadIds: ["laptop-0004", "phone-00004"] as [string, string] };
     await expect(commitMerge(db, write)).rejects.toBeInstanceOf(StaleWrite);
     expect(await leaderboard("acme")).toEqual([["phone-00004", 2], ["laptop-0004", 1]]);
   });

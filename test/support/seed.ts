@@ -31,6 +31,7 @@ export async function seedHistory(siteId: string, visitorId: string, count: numb
     firstSeen: start,
     lastSeen: state.lastTs ?? start,
     source: null,
+    storedEvents: count,
   });
 }
 
@@ -45,13 +46,13 @@ export async function seedLeads(siteId: string, visitorIds: string[], count: num
     eventRows.push(...history.map((e, seq) => ({ siteId, visitorId, id: e.id, seq, ts: e.ts, type: e.type, path: e.path ?? null, props: null, country: null })));
     const state = replay(history, rules, settings);
     const lastTs = state.lastTs ?? start;
-    visitorRows.push({ siteId, id: visitorId, score: totalScore(state, rules, lastTs), prospectSince: state.prospectSince, state, version: 1, rulesVersion: 1, firstSeen: start, lastSeen: lastTs, source: null });
+    visitorRows.push({ siteId, id: visitorId, score: totalScore(state, rules, lastTs), prospectSince: state.prospectSince, state, version: 1, rulesVersion: 1, firstSeen: start, lastSeen: lastTs, source: null, storedEvents: count });
   }
-  // D1 binds at most 100 parameters per statement: 10 event rows (10 columns with via's default) or 5 visitor
-  // rows (the given columns and those with defaults, under 20).
+  // D1 binds at most 100 parameters per statement: 10 event rows (10 columns with via's default) or 4 visitor
+  // rows (the given columns and those with defaults, over 20).
   const inserts = [];
   for (let i = 0; i < eventRows.length; i += 10) inserts.push(db.insert(events).values(eventRows.slice(i, i + 10)));
-  for (let i = 0; i < visitorRows.length; i += 5) inserts.push(db.insert(visitors).values(visitorRows.slice(i, i + 5)));
+  for (let i = 0; i < visitorRows.length; i += 4) inserts.push(db.insert(visitors).values(visitorRows.slice(i, i + 4)));
   for (let i = 0; i < inserts.length; i += 200) {
     const chunk = inserts.slice(i, i + 200);
     if (chunk.length) await db.batch(chunk as [(typeof chunk)[number], ...typeof chunk]);

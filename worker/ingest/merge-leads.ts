@@ -7,6 +7,7 @@ import { scoringSettings, type SiteWithRules } from "../store/sites";
 import { replay } from "../scoring/engine";
 import { totalScore } from "../scoring/evaluate";
 import { nextChangeAt } from "../scoring/next-change";
+import { historyHasRoom, leadHistory } from "./lead-history";
 
 // Identifies of one email from several browsers at once race to merge the same leads; each lost race
 // means another merge landed, so a few more attempts (with jitter, so they do not collide in lockstep)
@@ -38,6 +39,11 @@ export async function mergeByEmail(db: Database, { site, rules }: SiteWithRules,
     const keep = roots[0] as VisitorRow;
     const all = [...mine, ...theirs];
     const rows = await eventsOf(db, site.id, all.map((r) => r.id));
+    // One lead may keep only so many events (lead-history.ts): two that would pass it together stay apart.
+    if (!historyHasRoom(0, rows.length)) {
+      console.warn(`leads ${current} and ${other.id} of site ${site.id} share an email but keep ${rows.length} events together, over ${leadHistory.max}: left apart`);
+      return;
+    }
     const state = replay(inScoringOrder(rows), rules, scoringSettings(site));
     try {
       await commitMerge(db, {
@@ -48,6 +54,7 @@ export async function mergeByEmail(db: Database, { site, rules }: SiteWithRules,
         score: totalScore(state, rules, now),
         nextChangeAt: nextChangeAt(state, rules, now),
         lastSeq: Math.max(...all.map((r) => r.lastSeq), ...rows.map((r) => r.seq)),
+        storedEvents: rows.length,
         merged: all.filter((r) => r.id !== keep.id),
         leadIds: [current, other.id],
       });

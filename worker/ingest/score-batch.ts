@@ -15,6 +15,7 @@ import { mergeByEmail } from "./merge-leads";
 import { replayLead } from "./rescore-lead";
 import { prospectNotification, type Notification } from "./webhook";
 import { takeVisitorEvents } from "./visitor-limit";
+import { historyFull, historyHasRoom } from "./lead-history";
 
 /** An event ready to score: validated, its time corrected for clock skew. */
 export interface IncomingEvent {
@@ -44,6 +45,8 @@ export interface BatchLimits {
   eventsPerVisitorMinute?: number;
   /** Called before a batch creates a visitor row; may throw to refuse it (the per-client limit on new ids). */
   newVisitor?: () => Promise<void>;
+  /** Refuse events that would take the lead past the events it may keep (lead-history.ts). */
+  boundHistory?: boolean;
 }
 
 /** The next sequence number of a lead: its receipt time in microseconds, always above the last one given. */
@@ -134,6 +137,14 @@ export async function scoreBatch(
     const lead = input.lead;
     const bucket = takeVisitorEvents(lead, fresh.length, receivedAt, limits.eventsPerVisitorMinute);
     if (!bucket.ok) throw new ApiError("rate_limited", `at most ${limits.eventsPerVisitorMinute} events per visitor in any minute`, { "Retry-After": String(bucket.retryAfterSeconds) });
+    if (limits.boundHistory && !historyHasRoom(lead ? lead.storedEvents : 0, fresh.length)) {
+      // This isolate's copy of the lead may predate a purge that made room: read again before refusing.
+      if (cached) {
+        forgetLead(siteId, visitorId);
+        continue;
+      }
+      throw historyFull(lead?.id ?? visitorId);
+    }
     if (!lead) await limits.newVisitor?.();
 
     const settings = scoringSettings(site);
@@ -165,9 +176,10 @@ export async function scoreBatch(
       windowStart: bucket.windowStart,
       windowEvents: bucket.windowEvents,
       rulesVersion: site.rulesVersion,
+      storedEvents: null,
     };
     try {
-      await store(() =>
+      written.storedEvents = await store(() =>
         commitScored(db, {
           siteId,
           leadId,

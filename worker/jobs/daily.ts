@@ -198,7 +198,7 @@ export async function dailyStep(db: Database, queue: Queue, job: JobRow, now: nu
     return { done: false };
   }
 
-  const [deleted, marked] = await runBatch(db, purgeChunk(db, site.id, at - site.retentionDays * DAY_MS, PURGE_VISITORS_PER_CHUNK, at));
+  const [deleted, , marked] = await runBatch(db, purgeChunk(db, site.id, at - site.retentionDays * DAY_MS, PURGE_VISITORS_PER_CHUNK, at));
   const purged = deleted?.meta.changes ?? 0;
   const done = (marked?.meta.changes ?? 0) < PURGE_VISITORS_PER_CHUNK;
   await commit({ ...counts, purged: counts.purged + purged, phase: "purge" }, purged, [], done);

@@ -14,6 +14,7 @@ import { totalScore } from "../scoring/evaluate";
 import { nextChangeAt } from "../scoring/next-change";
 import type { RuleSet } from "../scoring/rules";
 import type { StepResult } from "./step";
+import { MAX_LEAD_EVENTS } from "../ingest/lead-history";
 
 /**
  * Leads per chunk: the chunk's writes are a few statements whatever their number (see rescoredLeadWrites),
@@ -22,10 +23,11 @@ import type { StepResult } from "./step";
  */
 export const RESCORE_LEADS_PER_CHUNK = 500;
 /**
- * Events replayed per chunk (a lead with more is rescored alone): 2,000 leads with 20,000 events peaked
- * at 85 MB, so a chunk of heavier leads stops at this many.
+ * Events replayed per chunk: 2,000 leads with 20,000 events peaked at 85 MB, so a chunk of heavier leads
+ * stops at this many. A lead keeps no more than that (ingest/lead-history.ts; a beacon's or an API
+ * batch's worth more when its count was just cleared), and a lead over the budget is rescored alone.
  */
-export const RESCORE_EVENTS_PER_CHUNK = 10_000;
+export const RESCORE_EVENTS_PER_CHUNK = MAX_LEAD_EVENTS;
 /** The leads a chunk takes, RESCORE_LEADS_PER_CHUNK; tests lower it to run several chunks over a small site. */
 export const rescoreChunkLeads = { max: RESCORE_LEADS_PER_CHUNK };
 /**

@@ -20,6 +20,7 @@ import { historyQuery } from "../routes/visitor-history";
 import { listQuery } from "../routes/visitors";
 import { ruleSetSchema } from "../scoring/rules";
 import * as answer from "./responses";
+import { MAX_LEAD_EVENTS } from "../ingest/lead-history";
 
 /** One answer of an operation. */
 export interface Response {
@@ -84,7 +85,7 @@ export const operations: Operation[] = [
       403: error("an Origin that is not one of the site's"),
       404: error("an unknown site"),
       413: error("over 16 KB or 20 events"),
-      429: error("too many events for the visitor or beacons for the site"),
+      429: error(`too many events for the visitor or beacons for the site, or a lead that keeps its most events (${MAX_LEAD_EVENTS.toLocaleString("en")}) already`),
       503: error("storage failed; retry"),
     },
   },
@@ -333,7 +334,11 @@ export const operations: Operation[] = [
       schema: serverEventsBody,
       example: { email: "ana@example.com", events: [{ id: "mailer-81f2a9", type: "email_click", at: 1795420800000, props: { campaign: "nov" } }] },
     },
-    responses: { 202: json("stored and scored", answer.serverEventsAnswer, { visitorId: "em-3f9a0c1d2e4b5a6978c0d1e2f3a4b5c6", accepted: 1, duplicates: 0 }), 400: error("invalid body") },
+    responses: {
+      202: json("stored and scored", answer.serverEventsAnswer, { visitorId: "em-3f9a0c1d2e4b5a6978c0d1e2f3a4b5c6", accepted: 1, duplicates: 0 }),
+      400: error("invalid body"),
+      429: error(`a lead that keeps its most events (${MAX_LEAD_EVENTS.toLocaleString("en")}) already; outcomes from the prospect CSV are still taken`),
+    },
   },
   {
     method: "post",

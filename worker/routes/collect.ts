@@ -216,7 +216,7 @@ export const collect = new Hono<AppEnv>()
         }
       },
       sourceOf(body.e),
-      { eventsPerVisitorMinute: MAX_VISITOR_EVENTS_PER_MINUTE, newVisitor: () => newVisitorAllowed(c, body.s) },
+      { eventsPerVisitorMinute: MAX_VISITOR_EVENTS_PER_MINUTE, newVisitor: () => newVisitorAllowed(c, body.s), boundHistory: true },
     );
     if (result.ignored) return ignored(c, result.ignored);
     if (result.notify) c.executionCtx.waitUntil(enqueueNotices(c.env.JOBS, [result.notify]).catch((err: unknown) => console.error("enqueueing a prospect notice failed", err)));

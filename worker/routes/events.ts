@@ -85,7 +85,7 @@ export const eventsRoutes = new Hono<AppEnv>().post("/", requireScope("ingest"),
     const ts = Math.min(...events.map((e) => e.ts));
     events.unshift({ id: `${visitorId}-email`, type: IDENTIFY, ts, path: null, props: serverProps(IDENTIFY, { email }), via: "api" });
   }
-  const result = await scoreBatch(c.var.db, site.id, visitorId as string, events, receivedAt, () => {}, null);
+  const result = await scoreBatch(c.var.db, site.id, visitorId as string, events, receivedAt, () => {}, null, { boundHistory: true });
   if (result.ignored) {
     c.header(IGNORED_HEADER, result.ignored);
     return c.json({ visitorId, accepted: 0, duplicates: 0, ignored: result.ignored }, 202);

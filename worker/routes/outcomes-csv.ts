@@ -72,6 +72,7 @@ export const outcomesCsvRoutes = new Hono<AppEnv>().post("/", requireScope("inge
   let recorded = 0;
   let duplicates = 0;
   for (const [visitorId, events] of batches) {
+    // Sales' verdicts land even on a lead that keeps its most events (lead-history.ts): a lead gets few.
     const result = await scoreBatch(c.var.db, site.id, visitorId, events, receivedAt, () => {}, null);
     recorded += result.accepted.filter((id) => id.startsWith("csv-")).length;
     duplicates += events.filter((e) => e.id.startsWith("csv-") && !result.accepted.includes(e.id)).length;

@@ -27,6 +27,8 @@ export interface CachedLead {
   windowStart: number;
   windowEvents: number;
   rulesVersion: number;
+  /** The events the lead keeps (see visitors.storedEvents); null: not counted yet. */
+  storedEvents: number | null;
 }
 
 /** The site and its rules, if read within SITE_TTL_MS. */

@@ -46,6 +46,8 @@ export interface MergeWrite {
   /** See visitors.nextChangeAt. */
   nextChangeAt: number | null;
   lastSeq: number;
+  /** The events of both groups, which the kept row now keeps (see visitors.storedEvents). */
+  storedEvents: number;
   /** Every other row of both groups, with the version it was read at. */
   merged: VisitorRow[];
   /** The two leads being made one (the kept one among them). */
@@ -80,6 +82,7 @@ export async function commitMerge(db: Database, m: MergeWrite): Promise<void> {
       outcome: m.state.outcome?.outcome ?? null,
       outcomeAt: m.state.outcome?.at ?? null,
       account: accountOf(m.state),
+      storedEvents: m.storedEvents,
     })
     .where(and(eq(visitors.siteId, m.siteId), eq(visitors.id, m.keep.id)));
   // Every other row in one statement whatever their number (a person who cleared cookies often has many
@@ -87,7 +90,7 @@ export async function commitMerge(db: Database, m: MergeWrite): Promise<void> {
   const mergedIds = JSON.stringify(m.merged.map((r) => r.id));
   const merged = db
     .update(visitors)
-    .set({ leadId: m.keep.id, score: 0, prospectSince: null, nextChangeAt: null, version: sql`${visitors.version} + 1`, outcome: null, outcomeAt: null, account: null })
+    .set({ leadId: m.keep.id, score: 0, prospectSince: null, nextChangeAt: null, version: sql`${visitors.version} + 1`, outcome: null, outcomeAt: null, account: null, storedEvents: null })
     .where(and(eq(visitors.siteId, m.siteId), sql`${visitors.id} IN (SELECT value FROM json_each(${mergedIds}))`));
   await runGuarded(() => db.batch([guard, keep, merged]));
 }

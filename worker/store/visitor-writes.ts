@@ -123,9 +123,14 @@ const GUARD = `(SELECT CASE WHEN s.rules_version IS NOT ?2 OR s.created_at IS NO
     OR EXISTS (SELECT 1 FROM erased_visitors WHERE site_id = ?1 AND visitor_hash = ?6)
   THEN json('stale') END FROM sites s WHERE s.id = ?1) IS NULL`;
 const INSERT_VISITOR = `INSERT INTO visitors (site_id, id, score, prospect_since, state, version, first_seen, last_seen, source, email,
-  last_seq, window_start, window_events, rules_version, next_change_at, outcome, outcome_at, account) VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+  last_seq, window_start, window_events, rules_version, next_change_at, outcome, outcome_at, account, stored_events)
+  VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING stored_events`;
+// The lead's kept events grow by the batch's (?13); a lead not counted yet (null) is counted here, once, over
+// all its visitor ids, the batch's events (inserted earlier in the batch) included.
 const UPDATE_SET = `UPDATE visitors SET score = ?3, prospect_since = ?4, state = ?5, version = ?6, last_seen = ?7, last_seq = ?8,
-  window_start = ?9, window_events = ?10, rules_version = ?11, next_change_at = ?12`;
+  window_start = ?9, window_events = ?10, rules_version = ?11, next_change_at = ?12,
+  stored_events = coalesce(stored_events + ?13, (SELECT count(*) FROM events WHERE site_id = ?1
+    AND visitor_id IN (SELECT ?2 UNION ALL SELECT id FROM visitors WHERE site_id = ?1 AND lead_id = ?2)))`;
 const EVENT_COLUMNS = "INSERT INTO events (site_id, visitor_id, id, seq, ts, type, path, props, country, via)";
 /** The SQL for each row count, made once per isolate rather than per beacon. */
 function bySize(make: (rows: number) => string): (rows: number) => string {
@@ -148,7 +153,7 @@ function updateVisitor(db: Database, w: ScoredWrite, readVersion: number, state:
   const extra: (string | number | null)[] = [];
   const set = (column: string, value: string | number | null) => {
     extra.push(value);
-    sets.push(`${column} = ?${12 + extra.length}`);
+    sets.push(`${column} = ?${13 + extra.length}`);
   };
   if (email !== w.readEmail) set("email", email);
   if (account !== (w.readAccount ?? null)) set("account", account);
@@ -157,10 +162,10 @@ function updateVisitor(db: Database, w: ScoredWrite, readVersion: number, state:
     set("outcome", outcome);
     set("outcome_at", outcomeAt);
   }
-  const sql = `${UPDATE_SET}${sets.map((s) => `, ${s}`).join("")} WHERE site_id = ?1 AND id = ?2`;
+  const sql = `${UPDATE_SET}${sets.map((s) => `, ${s}`).join("")} WHERE site_id = ?1 AND id = ?2 RETURNING stored_events`;
   return prepared(db, sql).bind(
     w.siteId, w.leadId, w.score, w.state.prospectSince, state, readVersion + 1, w.lastSeen, w.lastSeq,
-    w.windowStart, w.windowEvents, w.rulesVersion, w.nextChangeAt, ...extra,
+    w.windowStart, w.windowEvents, w.rulesVersion, w.nextChangeAt, w.events.length, ...extra,
   );
 }
 
@@ -168,8 +173,9 @@ function updateVisitor(db: Database, w: ScoredWrite, readVersion: number, state:
  * Writes a scored batch atomically: nothing lands unless the visitor and rules are still as they were read
  * and the visitor was not erased meanwhile; a concurrent insert of the same event id aborts it too. Throws
  * StaleWrite in both cases, so the caller can read again and rescore. A write carries at least one event.
+ * Answers how many events the lead keeps after it.
  */
-export async function commitScored(db: Database, w: ScoredWrite): Promise<void> {
+export async function commitScored(db: Database, w: ScoredWrite): Promise<number> {
   const state = encodeState(w.state);
   // The email column holds only a verified email: lookups by email and merges go by it. Naming it only
   // when it changes keeps its index out of ordinary writes.
@@ -181,7 +187,7 @@ export async function commitScored(db: Database, w: ScoredWrite): Promise<void> 
     w.readVersion === null
       ? prepared(db, INSERT_VISITOR).bind(
           w.siteId, w.leadId, w.score, w.state.prospectSince, state, w.firstSeen, w.lastSeen, w.source ? JSON.stringify(w.source) : null,
-          email, w.lastSeq, w.windowStart, w.windowEvents, w.rulesVersion, w.nextChangeAt, outcome, outcomeAt, account,
+          email, w.lastSeq, w.windowStart, w.windowEvents, w.rulesVersion, w.nextChangeAt, outcome, outcomeAt, account, w.events.length,
         )
       : updateVisitor(db, w, w.readVersion, state, email, account, outcome, outcomeAt);
   const [first, ...rest] = chunks(w.events, ROWS_PER_INSERT);
@@ -191,7 +197,13 @@ export async function commitScored(db: Database, w: ScoredWrite): Promise<void> 
     ...first.flatMap((e) => eventValues(w.siteId, e).slice(1)),
   );
   const eventWrites = rest.map((rows) => prepared(db, insertEvents(rows.length)).bind(...rows.flatMap((e) => eventValues(w.siteId, e))));
-  await runGuarded(() => db.$client.batch([guarded, ...eventWrites, visitorWrite]));
+  let results: D1Result<{ stored_events: number }>[] = [];
+  await runGuarded(async () => {
+    results = await db.$client.batch<{ stored_events: number }>([guarded, ...eventWrites, visitorWrite]);
+  });
+  const stored = results[results.length - 1]?.results[0]?.stored_events;
+  if (typeof stored !== "number") throw new Error("the lead's row was not written");
+  return stored;
 }
 
 /** The row values a lead rescored from its events takes. */

@@ -3,6 +3,9 @@
 /** The seeded site's id. */
 export const BENCH_SITE = "bench";
 
+/** The lead seeded with the most events a lead may keep, less one (seed.ts); identified, no merged ids. */
+export const FULL_LEAD = 6;
+
 const pad = (n: number) => String(n).padStart(10, "0");
 
 /** Lead i's visitor id: the tracker's shape (four 32-bit numbers joined by _), ascending with i. */

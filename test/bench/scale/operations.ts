@@ -2,7 +2,7 @@
 // the way Cloudflare would (a request, a cron run, then the queue batches they sent) through the context;
 // each of those is one measured invocation.
 import { encodeCursor } from "../../../worker/lib/cursor";
-import { BENCH_SITE, leadId } from "./ids";
+import { BENCH_SITE, FULL_LEAD, leadId } from "./ids";
 import { benchRules } from "./rules";
 
 /** What an operation may do; every request, cron run and queue batch is measured on its own. */
@@ -36,19 +36,21 @@ export interface Operation {
 
 const api = `/api/sites/${BENCH_SITE}`;
 
+/** A beacon with one page view, as the tracker sends it. */
+function beacon(visitor: string, id: string) {
+  const now = Date.now();
+  return { s: BENCH_SITE, v: visitor, t: now, e: [{ i: id, n: "pageview", t: now, u: "https://bench.example/pricing" }] };
+}
+
 function expectStatus(res: { status: number; text: string }, ...ok: number[]): void {
   if (!ok.includes(res.status)) throw new Error(`answered ${res.status}: ${res.text.slice(0, 200)}`);
 }
 
-/** The operations, in the order they run on one database (the rescore, which leaves a job running, last). */
+/** The operations, in the order they run on one database (the two that leave a job running last). */
 export const operations: Operation[] = [
   {
     id: "beacon",
     async run(ctx) {
-      const beacon = (visitor: string, id: string) => {
-        const now = Date.now();
-        return { s: BENCH_SITE, v: visitor, t: now, e: [{ i: id, n: "pageview", t: now, u: "https://bench.example/pricing" }] };
-      };
       // The first beacon of an isolate reads the site; later ones find it in the isolate's cache.
       expectStatus(await ctx.request("POST /e, page view of a known lead (fresh isolate)", "POST", "/e", beacon(leadId(2), "bench-beacon-0001")), 202);
       expectStatus(await ctx.request("POST /e, page view of another known lead (warm isolate)", "POST", "/e", beacon(leadId(4), "bench-beacon-0002")), 202);
@@ -237,6 +239,17 @@ export const operations: Operation[] = [
         const rest = (seconds * progress.total) / progress.processed;
         ctx.notes.estimate = `the whole job at this pace: ${Math.round(rest / 60)} min of chunks back to back`;
       }
+    },
+  },
+  {
+    id: "full-history",
+    async run(ctx) {
+      // The heaviest lead a site can have (seed.ts): 9,999 events. New rules make its state stale, so its next
+      // beacon replays its whole history in the request, before the job reaches it.
+      expectStatus(await ctx.request("GET one visitor (a lead keeping 9,999 events)", "GET", `${api}/visitors/${leadId(FULL_LEAD)}`), 200);
+      expectStatus(await ctx.request("PUT rules (again: that lead's state is now stale)", "PUT", `${api}/rules`, benchRules(3)), 200, 202);
+      expectStatus(await ctx.request("POST /e, page view of that lead under new rules (replays its history)", "POST", "/e", beacon(leadId(FULL_LEAD), "bench-full-0001")), 202);
+      expectStatus(await ctx.request("POST /e, one more page view of it: 429, the lead keeps 10,000 events", "POST", "/e", beacon(leadId(FULL_LEAD), "bench-full-0002")), 429);
     },
   },
 ];

@@ -10,7 +10,8 @@ import { reachesThreshold, ruleSetSchema } from "../../../worker/scoring/rules";
 import { emptyState } from "../../../worker/scoring/state";
 import { encodeState } from "../../../worker/store/state-codec";
 import { createD1File } from "./d1-file";
-import { BENCH_SITE, leadIdSql } from "./ids";
+import { BENCH_SITE, FULL_LEAD, leadId, leadIdSql } from "./ids";
+import { MAX_LEAD_EVENTS } from "../../../worker/ingest/lead-history";
 import { benchRules } from "./rules";
 import { EMAIL_MARK, templates } from "./templates";
 
@@ -28,9 +29,9 @@ function applyMigrations(db: DatabaseSync): void {
 
 function seedTemplates(db: DatabaseSync, now: number): void {
   const rules = ruleSetSchema.parse(benchRules());
-  db.exec(`CREATE TEMP TABLE tpl (t INTEGER PRIMARY KEY, state TEXT, score REAL, prospect_since INTEGER, first_seen INTEGER, last_seen INTEGER, last_seq INTEGER, next_change_at INTEGER, account TEXT, by_email INTEGER);
+  db.exec(`CREATE TEMP TABLE tpl (t INTEGER PRIMARY KEY, state TEXT, score REAL, prospect_since INTEGER, first_seen INTEGER, last_seen INTEGER, last_seq INTEGER, next_change_at INTEGER, account TEXT, by_email INTEGER, stored_events INTEGER);
     CREATE TEMP TABLE tpl_ev (t INTEGER, k INTEGER, seq INTEGER, ts INTEGER, type TEXT, path TEXT, props TEXT, PRIMARY KEY (t, k));`);
-  const insertTpl = db.prepare("INSERT INTO tpl VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  const insertTpl = db.prepare("INSERT INTO tpl VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   const insertEv = db.prepare("INSERT INTO tpl_ev VALUES (?, ?, ?, ?, ?, ?, ?)");
   templates(TEMPLATES, rules, now).forEach((tpl, t) => {
     const first = tpl.events[0] as (typeof tpl.events)[number];
@@ -39,7 +40,7 @@ function seedTemplates(db: DatabaseSync, now: number): void {
     // The account as the write path stores it: the company trait, else (filled per lead) the email's domain.
     const account = accountOf({ ...tpl.state, email: null });
     const byEmail = account === null && tpl.state.email === EMAIL_MARK ? 1 : 0;
-    insertTpl.run(t, encodeState(tpl.state), tpl.score, prospectSince, first.ts, last.ts, last.seq, tpl.nextChangeAt, account, byEmail);
+    insertTpl.run(t, encodeState(tpl.state), tpl.score, prospectSince, first.ts, last.ts, last.seq, tpl.nextChangeAt, account, byEmail, tpl.events.length);
     tpl.events.forEach((e, k) => insertEv.run(t, k, e.seq, e.ts, e.type, e.path ?? null, e.props ? JSON.stringify(e.props) : null));
   });
 }
@@ -55,13 +56,14 @@ function seedLeads(db: DatabaseSync, from: number, to: number): void {
       CASE WHEN i % 3 = 0 THEN 2 * ((i * 7919) % ${TEMPLATES / 2}) ELSE 2 * ((i * 7919) % ${TEMPLATES / 2}) + 1 END AS t,
       CASE WHEN i % 3 = 0 THEN printf('person.%d@company%d.example', i, i % 5000) END AS email FROM n)`;
   // Scored under rule set version 1, the site's version in force.
-  db.exec(`INSERT INTO visitors (site_id, id, score, prospect_since, state, version, first_seen, last_seen, source, email, lead_id, last_seq, rules_version, next_change_at, account)
+  db.exec(`INSERT INTO visitors (site_id, id, score, prospect_since, state, version, first_seen, last_seen, source, email, lead_id, last_seq, rules_version, next_change_at, account, stored_events)
     ${leads} SELECT '${BENCH_SITE}', lead.id, tpl.score, tpl.prospect_since,
       CASE WHEN lead.email IS NULL THEN tpl.state ELSE replace(tpl.state, '${EMAIL_MARK}', lead.email) END,
       1, tpl.first_seen, tpl.last_seen,
       CASE WHEN lead.i % 4 = 0 THEN '{"referrer":"https://www.google.com/","utm_source":"newsletter","utm_campaign":"spring"}' END,
       lead.email, NULL, tpl.last_seq, 1, tpl.next_change_at,
-      coalesce(tpl.account, CASE WHEN tpl.by_email = 1 AND lead.email IS NOT NULL THEN substr(lead.email, instr(lead.email, '@') + 1) END)
+      coalesce(tpl.account, CASE WHEN tpl.by_email = 1 AND lead.email IS NOT NULL THEN substr(lead.email, instr(lead.email, '@') + 1) END),
+      tpl.stored_events
     FROM lead JOIN tpl USING (t)`);
   const empty = encodeState(emptyState());
   db.exec(`INSERT INTO visitors (site_id, id, score, prospect_since, state, version, first_seen, last_seen, source, email, lead_id, last_seq, rules_version, next_change_at)
@@ -76,6 +78,23 @@ function seedLeads(db: DatabaseSync, from: number, to: number): void {
       ev.seq, ev.ts, ev.type, ev.path,
       CASE WHEN lead.email IS NULL OR ev.props IS NULL THEN ev.props ELSE replace(ev.props, '${EMAIL_MARK}', lead.email) END
     FROM lead JOIN tpl_ev ev USING (t)`);
+}
+
+/**
+ * Gives lead FULL_LEAD page views until it keeps one event short of the most a lead may keep
+ * (lead-history.ts), over its last six days: the heaviest lead a site can have, for the operations that
+ * replay a lead's whole history (a rescore chunk, a beacon under new rules).
+ */
+function seedFullHistory(db: DatabaseSync, now: number): void {
+  const id = leadId(FULL_LEAD);
+  const kept = Number((db.prepare("SELECT count(*) AS n FROM events WHERE site_id = ? AND visitor_id = ?").get(BENCH_SITE, id) as { n: number }).n);
+  const extra = MAX_LEAD_EVENTS - 1 - kept;
+  const start = now - 6 * 86_400_000;
+  db.prepare(`INSERT INTO events (site_id, visitor_id, id, seq, ts, type, path, props)
+    WITH RECURSIVE k(j) AS (SELECT 0 UNION ALL SELECT j + 1 FROM k WHERE j + 1 < ?3)
+    SELECT ?1, ?2, printf('full_%010d', j), (?4 + j * 50000) * 1000, ?4 + j * 50000, 'pageview',
+      CASE j % 3 WHEN 0 THEN '/' WHEN 1 THEN '/pricing' ELSE '/docs/start' END, NULL FROM k`).run(BENCH_SITE, id, extra, start);
+  db.prepare("UPDATE visitors SET stored_events = ?3, last_seq = max(last_seq, ?4) WHERE site_id = ?1 AND id = ?2").run(BENCH_SITE, id, MAX_LEAD_EVENTS - 1, (start + (extra - 1) * 50_000) * 1000);
 }
 
 /** Seeds `leads` leads for the bench site into a new database under `persistDir`; answers counts. */
@@ -96,6 +115,7 @@ export async function seed(persistDir: string, leads: number, now: number, port:
   const indexes = db.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN ('visitors', 'events')").all() as { name: string; sql: string }[];
   for (const index of indexes) db.exec(`DROP INDEX "${index.name}"`);
   for (let from = 1; from <= leads; from += CHUNK) seedLeads(db, from, Math.min(leads, from + CHUNK - 1));
+  seedFullHistory(db, now);
   for (const index of indexes) db.exec(index.sql);
   db.exec("COMMIT");
   const count = (sql: string) => Number((db.prepare(sql).get() as { n: number }).n);
