@@ -64,6 +64,7 @@ export async function mergeByEmail(db: Database, { site, rules }: SiteWithRules,
       await sleep(Math.random() * Math.min(50, 2 ** Math.min(attempt, 6)));
     }
   }
-  // The identify itself is stored; the two leads stay apart until the email is identified again.
+  // The identify itself is stored and the two leads stay apart: both rows now carry the email, so a later
+  // identify with it does not try again.
   console.warn(`could not merge leads with the same email on site ${site.id} after ${MAX_ATTEMPTS} attempts`);
 }
