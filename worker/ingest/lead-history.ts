@@ -25,7 +25,7 @@ export function historyHasRoom(stored: number | null | undefined, adding: number
 export function historyFull(leadId: string): ApiError {
   return new ApiError(
     "rate_limited",
-    `lead "${leadId}" keeps at most ${leadHistory.max} events; it takes new ones again once the site's retention has purged older ones`,
+    `lead "${leadId}" keeps at most ${leadHistory.max.toLocaleString("en")} events; it takes new ones again once the site's retention has purged older ones`,
     { "Retry-After": String(HISTORY_RETRY_AFTER) },
   );
 }
