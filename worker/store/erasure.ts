@@ -3,6 +3,7 @@ import { accountRollupRows, erasedVisitors, events, prospectListRows, prospectLi
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import type { Database } from "./db";
 import { chunks } from "../lib/chunks";
+import { jsonIdList } from "./json-ids";
 
 /** The same number of zero bytes as a column's value holds (NULL stays NULL), as text. */
 const zeroed = (column: SQLiteColumn) => sql`CASE WHEN ${column} IS NULL THEN NULL ELSE CAST(zeroblob(length(CAST(${column} AS BLOB))) AS TEXT) END`;
@@ -26,10 +27,9 @@ export interface Erased {
  */
 export async function eraseVisitors(db: Database, siteId: string, ids: { id: string; hash: string }[], now: number): Promise<Erased> {
   const visitorIds = ids.map((v) => v.id);
-  // The ids travel as one JSON parameter, so a person with any number of visitor ids stays within D1's
-  // 100 bound parameters per statement.
-  const idList = JSON.stringify(visitorIds);
-  const isErased = (value: SQL | SQLiteColumn) => sql`${value} IN (SELECT value FROM json_each(${idList}))`;
+  // One JSON parameter, so a person with any number of visitor ids stays within D1's 100 bound parameters.
+  const idList = jsonIdList(visitorIds);
+  const isErased = (value: SQL | SQLiteColumn) => sql`${value} IN ${idList}`;
   // An entry of a JSON list of lines or leads that names one of them.
   const erasedId = (value: SQL) => isErased(sql`json_extract(${value}, '$.visitorId')`);
   const lists = await db

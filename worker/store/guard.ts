@@ -31,10 +31,10 @@ export function visitorsMoved(siteId: string, count: number, versionSum: number,
     OR (SELECT coalesce(sum(version), 0) FROM visitors WHERE ${among}) IS NOT ${versionSum}`;
 }
 
-/** Runs a guarded batch; a tripped guard or a racing duplicate key becomes StaleWrite. */
-export async function runGuarded(run: () => Promise<unknown>): Promise<void> {
+/** Runs a guarded batch and answers its results; a tripped guard or a racing duplicate key becomes StaleWrite. */
+export async function runGuarded<T>(run: () => Promise<T>): Promise<T> {
   try {
-    await run();
+    return await run();
   } catch (err) {
     const e = err as Error & { cause?: Error };
     const message = `${e?.message ?? err} ${e?.cause?.message ?? ""}`;

@@ -2,6 +2,7 @@ import { and, asc, eq, gt, isNull, lt, sql } from "drizzle-orm";
 import { events, visitors, type EventRow, type VisitorRow } from "../../schema";
 import type { Database } from "./db";
 import { idsWhere } from "./visitor-reads";
+import { jsonIdList } from "./json-ids";
 
 /** How much one chunk of leads may read. */
 export interface ChunkBounds {
@@ -23,8 +24,6 @@ export interface LeadChunk {
   next: string | null;
   eventsRead: number;
 }
-
-const jsonIds = (ids: string[]) => sql`(SELECT value FROM json_each(${JSON.stringify(ids)}))`;
 
 /**
  * Reads the leads after `after` in key order, bounded by leads and by events: per-visitor event counts
@@ -53,7 +52,7 @@ export async function readLeadChunk(db: Database, siteId: string, after: string 
   const merged = await db
     .select()
     .from(visitors)
-    .where(and(eq(visitors.siteId, siteId), idsWhere(db, siteId, sql`${visitors.leadId} IN ${jsonIds(leads.map((l) => l.id))}`)));
+    .where(and(eq(visitors.siteId, siteId), idsWhere(db, siteId, sql`${visitors.leadId} IN ${jsonIdList(leads.map((l) => l.id))}`)));
   const aliases = new Map<string, VisitorRow[]>();
   for (const row of merged) aliases.set(row.leadId as string, [...(aliases.get(row.leadId as string) ?? []), row]);
   const idsOf = (lead: VisitorRow) => [lead.id, ...(aliases.get(lead.id) ?? []).map((a) => a.id)];
@@ -61,7 +60,7 @@ export async function readLeadChunk(db: Database, siteId: string, after: string 
   const counts = await db
     .select({ visitorId: events.visitorId, n: sql<number>`count(*)` })
     .from(events)
-    .where(and(eq(events.siteId, siteId), sql`${events.visitorId} IN ${jsonIds(leads.flatMap(idsOf))}`))
+    .where(and(eq(events.siteId, siteId), sql`${events.visitorId} IN ${jsonIdList(leads.flatMap(idsOf))}`))
     .groupBy(events.visitorId);
   const countOf = new Map(counts.map((c) => [c.visitorId, c.n]));
   const taken: VisitorRow[] = [];
@@ -76,7 +75,7 @@ export async function readLeadChunk(db: Database, siteId: string, after: string 
   const rows = budget === 0 ? [] : await db
     .select()
     .from(events)
-    .where(and(eq(events.siteId, siteId), sql`${events.visitorId} IN ${jsonIds(taken.flatMap(idsOf))}`));
+    .where(and(eq(events.siteId, siteId), sql`${events.visitorId} IN ${jsonIdList(taken.flatMap(idsOf))}`));
   const leadOf = new Map(taken.flatMap((l) => idsOf(l).map((id) => [id, l.id] as const)));
   const byLead = new Map<string, EventRow[]>(taken.map((l) => [l.id, []]));
   for (const row of rows) byLead.get(leadOf.get(row.visitorId) as string)?.push(row);

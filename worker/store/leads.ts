@@ -6,6 +6,7 @@ import type { Database } from "./db";
 import { abortIf, runGuarded, visitorsMoved } from "./guard";
 import { idsWhere, oldestLeadWithEmail } from "./visitor-reads";
 import { chunks } from "../lib/chunks";
+import { jsonIdList } from "./json-ids";
 
 /**
  * A lead's own row and the rows of the visitors merged into it: one key lookup plus the lead_id index, so
@@ -86,11 +87,10 @@ export async function commitMerge(db: Database, m: MergeWrite): Promise<void> {
     })
     .where(and(eq(visitors.siteId, m.siteId), eq(visitors.id, m.keep.id)));
   // Every other row in one statement whatever their number (a person who cleared cookies often has many
-  // visitor ids): the ids travel as one JSON parameter, each a key lookup. The guard has checked their versions.
-  const mergedIds = JSON.stringify(m.merged.map((r) => r.id));
+  // visitor ids). The guard has checked their versions.
   const merged = db
     .update(visitors)
     .set({ leadId: m.keep.id, score: 0, prospectSince: null, nextChangeAt: null, version: sql`${visitors.version} + 1`, outcome: null, outcomeAt: null, account: null, storedEvents: null })
-    .where(and(eq(visitors.siteId, m.siteId), sql`${visitors.id} IN (SELECT value FROM json_each(${mergedIds}))`));
+    .where(and(eq(visitors.siteId, m.siteId), sql`${visitors.id} IN ${jsonIdList(m.merged.map((r) => r.id))}`));
   await runGuarded(() => db.batch([guard, keep, merged]));
 }

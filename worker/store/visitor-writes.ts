@@ -197,10 +197,7 @@ export async function commitScored(db: Database, w: ScoredWrite): Promise<number
     ...first.flatMap((e) => eventValues(w.siteId, e).slice(1)),
   );
   const eventWrites = rest.map((rows) => prepared(db, insertEvents(rows.length)).bind(...rows.flatMap((e) => eventValues(w.siteId, e))));
-  let results: D1Result<{ stored_events: number }>[] = [];
-  await runGuarded(async () => {
-    results = await db.$client.batch<{ stored_events: number }>([guarded, ...eventWrites, visitorWrite]);
-  });
+  const results = await runGuarded(() => db.$client.batch<{ stored_events: number }>([guarded, ...eventWrites, visitorWrite]));
   const stored = results[results.length - 1]?.results[0]?.stored_events;
   if (typeof stored !== "number") throw new Error("the lead's row was not written");
   return stored;
